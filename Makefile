@@ -1,0 +1,64 @@
+# slm: the two commands a new machine needs are `make demo` and `make test`.
+# Every target installs what it uses (Go modules, the ONNX Runtime library,
+# the Python virtual environment), so a fresh clone works without hand steps.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+VENV := .venv
+PY := $(VENV)/bin/python
+ORT_DIR := build/ort
+ORT_LIB := $(abspath $(ORT_DIR)/linux-amd64/libonnxruntime.so.1)
+export SLM_ORT_LIB := $(ORT_LIB)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: all setup setup-go setup-ort setup-python build build-arm64 demo test test-go test-python lint lint-go lint-python bench fuzz clean
+
+all: build
+
+## setup: everything the build and the tests need (idempotent).
+setup: setup-go setup-ort setup-python
+
+setup-go:
+	$(GO) mod download
+
+setup-ort:
+	scripts/setup-ort.sh $(ORT_DIR)
+
+setup-python:
+	scripts/setup-python.sh
+
+## build: the compiler (bin/slm) and the edge runtime (bin/slm-edge).
+build: setup-go
+	$(GO) build -trimpath -o bin/slm ./cmd/slm
+
+## demo: the main job on the bundled example.
+demo: build
+	bin/slm plan examples/intent --var-file examples/intent/envs/dev.slmvars.hcl --out build/demo
+
+## test: lint, then every test (Go, Python, the end-to-end smoke).
+test: setup lint test-go test-python
+
+test-go: setup-go setup-ort
+	$(GO) test -race -count=1 ./...
+
+test-python: setup-python
+	$(PY) -m pytest -q stdlib/python
+
+lint: lint-go lint-python
+
+lint-go: setup-go
+	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [[ -n "$$out" ]]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+lint-python: setup-python
+	$(VENV)/bin/ruff check stdlib/python scripts
+	$(VENV)/bin/ruff format --check stdlib/python scripts
+
+## bench: compile-time and runtime benchmarks (figures go in closing notes).
+bench: setup-go setup-ort
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin build

@@ -1,0 +1,10 @@
+// Command slm validates, plans and applies .slm.hcl pipelines.
+package main
+
+import (
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
