@@ -28,6 +28,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			cmd.Println("slm " + version)
 		},
 	})
+	root.AddCommand(newStepCommand())
 	if err := root.Execute(); err != nil {
 		_, _ = io.WriteString(stderr, "Error: "+err.Error()+"\n")
 		return 1

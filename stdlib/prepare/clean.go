@@ -1,0 +1,54 @@
+package prepare
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Clean applies the configured normalisations to a text. NFC comes first so
+// that composed and decomposed spellings of the same word compare equal in
+// de-duplication; lower-casing runs after it for the same reason.
+func Clean(text string, c CleaningConfig) string {
+	// Invalid UTF-8 (possible in CSV input) would be replaced by the JSON
+	// encoder anyway; doing it first keeps the digest, the length checks and
+	// the written text consistent.
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	if c.UnicodeNFC {
+		text = norm.NFC.String(text)
+	}
+	if c.CollapseWhitespace {
+		text = collapseSpace(text)
+	}
+	if c.Lowercase {
+		text = strings.ToLower(text)
+	}
+	return text
+}
+
+// collapseSpace trims the text and replaces every run of Unicode white space
+// (including tabs, newlines and no-break spaces) with one ASCII space.
+func collapseSpace(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// cleanLabel trims a label: labels are identifiers, so surrounding white
+// space is never meaningful, but their case is.
+func cleanLabel(label string) string {
+	return strings.TrimSpace(label)
+}

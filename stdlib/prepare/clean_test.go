@@ -1,0 +1,33 @@
+package prepare
+
+import "testing"
+
+func TestClean(t *testing.T) {
+	all := CleaningConfig{UnicodeNFC: true, CollapseWhitespace: true, Lowercase: true}
+	tests := []struct {
+		name string
+		in   string
+		cfg  CleaningConfig
+		want string
+	}{
+		{"nothing enabled keeps the text", "  Café\tOK ", CleaningConfig{}, "  Café\tOK "},
+		{"NFC composes e + combining acute", "Cafe\u0301", CleaningConfig{UnicodeNFC: true}, "Caf\u00e9"},
+		{"NFC composes hangul jamo", "\u1100\u1161", CleaningConfig{UnicodeNFC: true}, "\uac00"},
+		{"NFC keeps compatibility characters (not NFKC)", "\ufb01le", CleaningConfig{UnicodeNFC: true}, "\ufb01le"},
+		{"without NFC the decomposed form stays", "Cafe\u0301", CleaningConfig{Lowercase: true}, "cafe\u0301"},
+		{"collapse trims and joins runs", "  book \t a\n\nflight  ", CleaningConfig{CollapseWhitespace: true}, "book a flight"},
+		{"collapse treats no-break and ideographic spaces as space", "a\u00a0\u00a0b\u3000c", CleaningConfig{CollapseWhitespace: true}, "a b c"},
+		{"collapse of only white space is empty", " \t\n ", CleaningConfig{CollapseWhitespace: true}, ""},
+		{"lowercase is Unicode-aware", "ÉCOLE ΣΟΦΊΑ", CleaningConfig{Lowercase: true}, "école σοφία"},
+		{"all three", " CAFE\u0301\u00a0 Au  Lait ", all, "café au lait"},
+		{"invalid UTF-8 becomes U+FFFD", "ab\xffcd", CleaningConfig{}, "ab\ufffdcd"},
+		{"emoji survive", "hi  👋🏽", all, "hi 👋🏽"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Clean(tt.in, tt.cfg); got != tt.want {
+				t.Errorf("Clean(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,322 @@
+package prepare
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// ExpectationError is returned when the dataset violates its expectations.
+// The CLI prints Report and exits with status 1.
+type ExpectationError struct {
+	Violations []Violation
+	Report     string // Markdown, also written to the output's report.md
+}
+
+func (e *ExpectationError) Error() string {
+	names := make([]string, len(e.Violations))
+	for i, v := range e.Violations {
+		names[i] = v.Expectation
+	}
+	return fmt.Sprintf("the dataset violates %d expectation(s): %s", len(e.Violations), strings.Join(names, ", "))
+}
+
+// textKey identifies a cleaned text: the first 16 bytes of its SHA-256. The
+// de-duplication table holds these instead of the texts, which bounds its
+// memory per distinct text; a collision needs about 2^64 texts.
+type textKey [16]byte
+
+func keyOf(text string) textKey {
+	sum := sha256.Sum256([]byte(text))
+	var k textKey
+	copy(k[:], sum[:])
+	return k
+}
+
+// textEntry is what the first pass remembers about one distinct text: where
+// it first occurred (the row that is kept), its first label and how often it
+// occurred.
+type textEntry struct {
+	file, line, label, count uint32
+	conflict                 bool
+}
+
+// Run executes the prepare step: first pass (expectations, duplicate and
+// conflict detection, per-label counts), then, if every expectation holds,
+// second pass (clean, de-duplicate, split, write). It returns the statistics,
+// or an *ExpectationError after writing report.md to output.
+func Run(ctx context.Context, cfg *Config, input, output string) (*Stats, error) {
+	files, err := listInputs(input, cfg.Dataset.Format)
+	if err != nil {
+		return nil, err
+	}
+	p := &pipeline{cfg: cfg, files: files, reader: &rowReader{
+		textField:  cfg.Dataset.TextField,
+		labelField: cfg.Dataset.LabelField,
+		notNull:    cfg.Dataset.Expectations.NotNull,
+	}}
+	c := newChecks(cfg.Dataset.Expectations)
+	sv, err := p.survey(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if v := c.violations(sv); len(v) > 0 {
+		report := failureReport(cfg, p.fileNames(), sv, v)
+		if err := writeFileAtomic(filepath.Join(output, "report.md"), []byte(report)); err != nil {
+			return nil, err
+		}
+		return nil, &ExpectationError{Violations: v, Report: report}
+	}
+	if p.kept == 0 {
+		return nil, fmt.Errorf("no rows left to split: %d rows read, %d without a text or label, %d conflicting; check dataset.text_field and dataset.label_field", sv.rows, p.nullRows, p.conflictRows)
+	}
+	return p.write(ctx, sv, output)
+}
+
+// pipeline holds the state shared by the two passes.
+type pipeline struct {
+	cfg    *Config
+	files  []inputFile
+	reader *rowReader
+
+	seen       map[textKey]textEntry
+	labelID    map[string]uint32
+	labelNames []string
+
+	nullRows, conflictTexts, conflictRows, kept int64
+}
+
+func (p *pipeline) fileNames() []string {
+	names := make([]string, len(p.files))
+	for i, f := range p.files {
+		names[i] = f.Name
+	}
+	return names
+}
+
+func (p *pipeline) intern(label string) uint32 {
+	if id, ok := p.labelID[label]; ok {
+		return id
+	}
+	id := uint32(len(p.labelNames))
+	p.labelID[label] = id
+	p.labelNames = append(p.labelNames, label)
+	return id
+}
+
+// survey is the first pass.
+func (p *pipeline) survey(ctx context.Context, c *checks) (*survey, error) {
+	p.seen = map[textKey]textEntry{}
+	p.labelID = map[string]uint32{}
+	s := &survey{}
+	for fi, f := range p.files {
+		err := p.reader.readFile(ctx, f, func(r *rawRow) error {
+			s.rows++
+			c.nullRow(r)
+			if r.NullText || r.NullLabel {
+				p.nullRows++
+				return nil
+			}
+			text := Clean(r.Text, p.cfg.Cleaning)
+			label := cleanLabel(r.Label)
+			c.row(r, text, label)
+			s.validRows++
+			id := p.intern(label)
+			key := keyOf(text)
+			e, ok := p.seen[key]
+			if !ok {
+				p.seen[key] = textEntry{file: uint32(fi), line: uint32(r.Line), label: id, count: 1}
+				return nil
+			}
+			first := fmt.Sprintf("%s line %d", p.files[e.file].Name, e.line)
+			s.duplicates.add(Example{File: r.File, Line: r.Line, Text: shorten(text), Label: label, Note: "same text as " + first})
+			e.count++
+			if e.label != id && !e.conflict {
+				e.conflict = true
+				s.conflicts.add(Example{File: r.File, Line: r.Line, Text: shorten(text), Label: label,
+					Note: fmt.Sprintf("labelled %q at %s", p.labelNames[e.label], first)})
+			}
+			p.seen[key] = e
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	s.keptPerLabel = map[string]int64{}
+	for _, e := range p.seen {
+		if e.conflict {
+			p.conflictTexts++
+			p.conflictRows += int64(e.count)
+			continue
+		}
+		n := int64(e.count)
+		if p.cfg.Cleaning.Deduplicate {
+			n = 1
+		}
+		s.keptPerLabel[p.labelNames[e.label]] += n
+		p.kept += n
+	}
+	for l := range s.keptPerLabel {
+		s.labelsInOrder = append(s.labelsInOrder, l)
+	}
+	sort.Strings(s.labelsInOrder)
+	return s, nil
+}
+
+// outputRow is one line of a split's data.jsonl (SPEC.md section 2.1).
+type outputRow struct {
+	Text  string `json:"text"`
+	Label string `json:"label"`
+}
+
+// write is the second pass: it assigns every kept row to a split and writes
+// the splits, stats.json and report.md.
+func (p *pipeline) write(ctx context.Context, sv *survey, output string) (*Stats, error) {
+	sp := p.cfg.Split
+	fractions := [numSplits]float64{sp.Train, sp.Validation, sp.Test}
+	groups := map[string]*group{}
+	if !sp.Stratify {
+		groups[""] = newGroup(sp.Seed, "", p.kept, fractions)
+	}
+	for _, l := range sv.labelsInOrder {
+		if sp.Stratify {
+			groups[l] = newGroup(sp.Seed, l, sv.keptPerLabel[l], fractions)
+		}
+	}
+
+	var outs [numSplits]*atomicFile
+	var encs [numSplits]*json.Encoder
+	defer func() {
+		for _, o := range outs {
+			if o != nil {
+				o.abort()
+			}
+		}
+	}()
+	for i, name := range splitNames {
+		o, err := createAtomic(filepath.Join(output, name, "data.jsonl"))
+		if err != nil {
+			return nil, err
+		}
+		outs[i] = o
+		encs[i] = json.NewEncoder(o)
+		encs[i].SetEscapeHTML(false)
+	}
+
+	st := &Stats{
+		Dataset:  p.cfg.Dataset.Name,
+		Cleaning: p.cfg.Cleaning,
+		Split:    sp,
+		Labels:   map[string]LabelCounts{},
+		Input: InputStats{
+			Files:            p.fileNames(),
+			Rows:             sv.rows,
+			NullRows:         p.nullRows,
+			DuplicateRows:    sv.duplicates.count,
+			ConflictingTexts: p.conflictTexts,
+			ConflictingRows:  p.conflictRows,
+		},
+	}
+	var chars, words [numSplits]histogram
+	for i := range splitNames {
+		st.Splits.at(i).Labels = map[string]int64{}
+		chars[i], words[i] = histogram{}, histogram{}
+	}
+	changed := errors.New("the input changed between the two passes; do not modify --input while prepare runs")
+	for fi, f := range p.files {
+		err := p.reader.readFile(ctx, f, func(r *rawRow) error {
+			if r.NullText || r.NullLabel {
+				return nil
+			}
+			text := Clean(r.Text, p.cfg.Cleaning)
+			label := cleanLabel(r.Label)
+			e, ok := p.seen[keyOf(text)]
+			if !ok {
+				return changed
+			}
+			if e.conflict || (p.cfg.Cleaning.Deduplicate && (e.file != uint32(fi) || e.line != uint32(r.Line))) {
+				return nil
+			}
+			g := groups[""]
+			if sp.Stratify {
+				g = groups[label]
+			}
+			if g == nil {
+				return changed
+			}
+			split := g.next()
+			if split < 0 {
+				return changed
+			}
+			if err := encs[split].Encode(outputRow{Text: text, Label: label}); err != nil {
+				return fmt.Errorf("writing %s split: %w", splitNames[split], err)
+			}
+			ss := st.Splits.at(split)
+			ss.Rows++
+			ss.Labels[label]++
+			chars[split][utf8.RuneCountInString(text)]++
+			words[split][len(strings.Fields(text))]++
+			lc := st.Labels[label]
+			switch split {
+			case splitTrain:
+				lc.Train++
+			case splitValidation:
+				lc.Validation++
+			default:
+				lc.Test++
+			}
+			lc.Total++
+			st.Labels[label] = lc
+			st.Input.KeptRows++
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("second pass over %s: %w", f.Name, err)
+		}
+	}
+	if st.Input.KeptRows != p.kept {
+		return nil, changed
+	}
+	for i := range splitNames {
+		ss := st.Splits.at(i)
+		ss.LengthChars = chars[i].distribution()
+		ss.LengthWords = words[i].distribution()
+	}
+
+	statsJSON, err := marshalStats(st)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(output, "stats.json"), statsJSON); err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(output, "report.md"), []byte(successReport(st, sv))); err != nil {
+		return nil, err
+	}
+	for i, o := range outs {
+		if err := o.commit(); err != nil {
+			return nil, err
+		}
+		outs[i] = nil
+	}
+	return st, nil
+}
+
+func marshalStats(st *Stats) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(st); err != nil {
+		return nil, fmt.Errorf("encoding stats.json: %w", err)
+	}
+	return b.Bytes(), nil
+}
