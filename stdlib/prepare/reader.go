@@ -36,16 +36,6 @@ type rowReader struct {
 // exhaust memory.
 const maxLineBytes = 16 << 20
 
-// readAll calls fn for every record of every file, in order.
-func (r *rowReader) readAll(ctx context.Context, files []inputFile, fn func(*rawRow) error) error {
-	for _, f := range files {
-		if err := r.readFile(ctx, f, fn); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func (r *rowReader) readFile(ctx context.Context, f inputFile, fn func(*rawRow) error) error {
 	fh, err := os.Open(f.Path)
 	if err != nil {
