@@ -50,5 +50,5 @@ func collapseSpace(s string) string {
 // cleanLabel trims a label: labels are identifiers, so surrounding white
 // space is never meaningful, but their case is.
 func cleanLabel(label string) string {
-	return strings.TrimSpace(label)
+	return strings.TrimSpace(strings.ToValidUTF8(label, "\uFFFD"))
 }
