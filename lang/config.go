@@ -43,6 +43,7 @@ type ProjectBody struct {
 	Tags             hcl.Expression `hcl:"tags,optional"`
 	MaxParallelSteps hcl.Expression `hcl:"max_parallel_steps,optional"`
 	Description      hcl.Expression `hcl:"description,optional"`
+	ArtifactStorage  hcl.Expression `hcl:"artifact_storage"`
 }
 
 // Variable is a compile-time input variable declaration.

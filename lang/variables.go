@@ -178,7 +178,7 @@ func (p *Parser) ResolveVariables(ctx context.Context, cfg *Config, in VarInputs
 				continue
 			}
 			vv.Value = cv
-			vv.Source = ValueSource{Kind: SourceDefault, Where: v.DeclRange.String(), Range: v.Default.Range().Ptr()}
+			vv.Source = ValueSource{Kind: SourceDefault, Where: fmt.Sprintf("%s:%d", v.DeclRange.Filename, v.DeclRange.Start.Line), Range: v.Default.Range().Ptr()}
 		} else {
 			diags = append(diags, ddiags...)
 		}

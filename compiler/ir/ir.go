@@ -38,7 +38,10 @@ type Project struct {
 	// PipelineName is the SageMaker pipeline's name: <project>-<environment>.
 	PipelineName     string
 	MaxParallelSteps int
-	Range            hcl.Range
+	// ArtifactStorage is the Storage.Name that holds step code and
+	// pipeline artifacts (s3://<bucket>/<prefix>code/<sha256>/<file>).
+	ArtifactStorage string
+	Range           hcl.Range
 }
 
 // Variable records a compile-time variable's value and where it came from,

@@ -1,0 +1,167 @@
+package compiler
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/slm-project/slm/compiler/ir"
+	"github.com/slm-project/slm/lang"
+)
+
+// Greengrass architecture names for the platforms a user writes.
+var platformArch = map[string]string{
+	"linux/amd64":   "amd64",
+	"linux/x86_64":  "amd64",
+	"linux/arm64":   "aarch64",
+	"linux/aarch64": "aarch64",
+}
+
+func (c *compilation) edgeTargets() {
+	regGates := map[string][]string{}
+	for _, r := range c.p.Registers {
+		regGates[r.Name] = r.Gates
+	}
+	for _, name := range sorted(c.cfg.EdgeTargets) {
+		eb := c.cfg.EdgeTargets[name]
+		b := eb.Body
+		t := ir.EdgeTarget{Name: name, Variant: "fp32", FailureHandling: "ROLLBACK", Range: eb.DeclRange}
+		t.Register, _ = c.ev.ref(b.Model, lang.BlockRegister, exists(c.cfg.Registers), "model")
+		t.Gates = c.ev.refs(b.Gates, lang.BlockGate, exists(c.cfg.Gates), "gates")
+		if t.Register != "" {
+			guards := append(append([]string(nil), regGates[t.Register]...), t.Gates...)
+			if len(guards) == 0 {
+				c.ev.errorf(eb.DeclRange, "Edge release not guarded by a quality gate", "edge_target %q would ship register %q to devices, and no gate guards either. Add gates = [gate.NAME] to the register block.", name, t.Register)
+			}
+		}
+		if g, ok := c.ev.str(b.ThingGroup, "thing_group"); ok {
+			if !thingGroupPattern.MatchString(g) {
+				c.ev.errorf(b.ThingGroup.Range(), "Invalid thing group name", "%q must be 1 to 128 letters, digits, colons, underscores and hyphens.", g)
+			}
+			t.ThingGroup = g
+		}
+		if plats, ok := c.ev.strings(b.Platforms, "platforms"); ok {
+			if len(plats) == 0 {
+				c.ev.errorf(b.Platforms.Range(), "No platforms", "List the device platforms, such as [\"linux/amd64\", \"linux/arm64\"].")
+			}
+			seen := map[string]bool{}
+			for _, p := range plats {
+				arch, known := platformArch[p]
+				if !known {
+					c.ev.errorf(b.Platforms.Range(), "Unsupported platform", "%q is not a supported platform; slm-edge is built for linux/amd64 and linux/arm64 (also written linux/aarch64).", p)
+					continue
+				}
+				if !seen[arch] {
+					seen[arch] = true
+					t.Platforms = append(t.Platforms, ir.Platform{OS: "linux", Architecture: arch})
+				}
+			}
+			sort.Slice(t.Platforms, func(i, j int) bool { return t.Platforms[i].Architecture < t.Platforms[j].Architecture })
+		}
+		if n, ok := c.ev.str(b.ComponentName, "component_name"); ok {
+			if !componentNamePattern.MatchString(n) || strings.HasPrefix(strings.ToLower(n), "aws.") {
+				c.ev.errorf(b.ComponentName.Range(), "Invalid component name", "%q must be 1 to 128 letters, digits, '-', '_' and '.', and must not start with \"aws.\" (reserved).", n)
+			}
+			t.ComponentName = n
+		}
+		if v, ok := c.ev.oneOf(b.Variant, "variant", "fp32", "int8"); ok {
+			t.Variant = v
+		}
+		t.Storage, _ = c.ev.ref(b.Storage, lang.BlockStorage, exists(c.cfg.Storage), "storage")
+		if fh, ok := c.ev.oneOf(b.FailureHandling, "failure_handling", "ROLLBACK", "DO_NOTHING"); ok {
+			t.FailureHandling = fh
+		}
+		t.Rollout = ir.Rollout{BaseRatePerMinute: 10, IncrementFactor: 2, SucceededThingsToIncrease: 10, MaxPerMinute: 100,
+			AbortFailurePercent: 10, AbortMinExecutedThings: 5, TimeoutMinutes: 60,
+			ComponentUpdatePolicy: "NOTIFY_COMPONENTS", ConfigValidationTimeout: 60}
+		if r := b.Rollout; r != nil {
+			ro := &t.Rollout
+			ro.BaseRatePerMinute = c.ev.intOr(r.BaseRatePerMinute, "base_rate_per_minute", 1, 1000, ro.BaseRatePerMinute)
+			ro.IncrementFactor = c.ev.floatOr(r.IncrementFactor, "increment_factor", 1.1, 5, ro.IncrementFactor)
+			ro.SucceededThingsToIncrease = c.ev.intOr(r.SucceededThingsToIncrease, "succeeded_things_to_increase", 1, 1000000, ro.SucceededThingsToIncrease)
+			ro.MaxPerMinute = c.ev.intOr(r.MaxPerMinute, "max_per_minute", 1, 1000, ro.MaxPerMinute)
+			ro.AbortFailurePercent = c.ev.floatOr(r.AbortFailurePercent, "abort_failure_percent", 0, 100, ro.AbortFailurePercent)
+			ro.AbortMinExecutedThings = c.ev.intOr(r.AbortMinExecutedThings, "abort_min_executed_things", 1, 1000000, ro.AbortMinExecutedThings)
+			ro.TimeoutMinutes = c.ev.intOr(r.TimeoutMinutes, "timeout_minutes", 1, 10080, ro.TimeoutMinutes)
+			if p, ok := c.ev.oneOf(r.ComponentUpdatePolicy, "component_update_policy", "NOTIFY_COMPONENTS", "SKIP_NOTIFY_COMPONENTS"); ok {
+				ro.ComponentUpdatePolicy = p
+			}
+			ro.ConfigValidationTimeout = c.ev.intOr(r.ConfigValidationTimeout, "config_validation_timeout_seconds", 1, 3600, ro.ConfigValidationTimeout)
+			if ro.BaseRatePerMinute > ro.MaxPerMinute {
+				c.ev.errorf(r.BaseRatePerMinute.Range(), "Rollout starts above its ceiling", "base_rate_per_minute (%d) exceeds max_per_minute (%d).", ro.BaseRatePerMinute, ro.MaxPerMinute)
+			}
+		}
+		t.Runtime = ir.EdgeRuntime{Listen: "127.0.0.1:8181", Threads: 1, MaxBatch: 8, MaxWait: "5ms", MaxQueue: 256, LogLevel: "info"}
+		if r := b.Runtime; r != nil {
+			rt := &t.Runtime
+			if l, ok := c.ev.str(r.Listen, "listen"); ok {
+				if !strings.HasPrefix(l, "127.") && !strings.HasPrefix(l, "localhost:") && !strings.HasPrefix(l, "[::1]:") {
+					c.ev.add(warnf(r.Listen.Range(), "Runtime listens beyond the device", "listen = %q exposes the model to the network; slm-edge binds 127.0.0.1 by default so only local clients reach it.", l))
+				}
+				rt.Listen = l
+			}
+			rt.Threads = c.ev.intOr(r.Threads, "threads", 1, 64, rt.Threads)
+			rt.MaxBatch = c.ev.intOr(r.MaxBatch, "max_batch", 1, 256, rt.MaxBatch)
+			rt.MaxQueue = c.ev.intOr(r.MaxQueue, "max_queue", 1, 100000, rt.MaxQueue)
+			if w, ok := c.ev.str(r.MaxWait, "max_wait"); ok {
+				if d, err := time.ParseDuration(w); err != nil || d < 0 || d > time.Second {
+					c.ev.errorf(r.MaxWait.Range(), "Invalid max_wait", "max_wait is how long a request may wait for a batch to fill, a duration between 0 and 1s such as \"5ms\"; %q is not.", w)
+				}
+				rt.MaxWait = w
+			}
+			if lv, ok := c.ev.oneOf(r.LogLevel, "log_level", "debug", "info", "warn", "error"); ok {
+				rt.LogLevel = lv
+			}
+		}
+		c.p.EdgeTargets = append(c.p.EdgeTargets, t)
+	}
+	groups := map[string]string{}
+	for _, t := range c.p.EdgeTargets {
+		if other, dup := groups[t.ThingGroup]; dup && t.ThingGroup != "" {
+			c.ev.errorf(t.Range, "Two targets for one thing group", "edge_target %q and edge_target %q both deploy to thing group %q; a thing group has one deployment at a time.", other, t.Name, t.ThingGroup)
+		}
+		groups[t.ThingGroup] = t.Name
+	}
+}
+
+func (c *compilation) monitoring() {
+	m := c.cfg.Monitoring
+	if m == nil {
+		return
+	}
+	b := m.Body
+	if emails, ok := c.ev.strings(b.NotifyEmails, "notify_emails"); ok {
+		for _, e := range emails {
+			if !emailPattern.MatchString(e) {
+				c.ev.errorf(b.NotifyEmails.Range(), "Invalid email address", "%q is not an email address.", e)
+			}
+		}
+		sort.Strings(emails)
+		c.p.Monitoring.NotifyEmails = emails
+	}
+	metrics := []string{string(ir.AlarmPipelineFailed), string(ir.AlarmEdgeErrorRate), string(ir.AlarmEdgeLatencyP95)}
+	for _, a := range b.Alarms {
+		al := ir.Alarm{Name: a.Name, PeriodSeconds: 300, EvaluationPeriods: 1}
+		if mt, ok := c.ev.oneOf(a.Metric, "metric", metrics...); ok {
+			al.Metric = ir.AlarmMetric(mt)
+		}
+		al.Threshold = c.ev.floatOr(a.Threshold, "threshold", 0, 1e9, 0)
+		if !isAbsent(a.Period) {
+			if s, ok := c.ev.duration(a.Period, "period"); ok {
+				if s < 60 || s%60 != 0 {
+					c.ev.errorf(a.Period.Range(), "Invalid alarm period", "CloudWatch alarm periods are whole minutes (60s, 120s, ...); %ds is not.", s)
+				}
+				al.PeriodSeconds = s
+			}
+		}
+		al.EvaluationPeriods = c.ev.intOr(a.EvaluationPeriods, "evaluation_periods", 1, 100, 1)
+		if !isAbsent(a.EdgeTarget) {
+			al.EdgeTarget, _ = c.ev.ref(a.EdgeTarget, lang.BlockEdgeTarget, exists(c.cfg.EdgeTargets), "edge_target")
+			if al.Metric == ir.AlarmPipelineFailed {
+				c.ev.errorf(a.EdgeTarget.Range(), "edge_target on a pipeline alarm", "edge_target applies to edge metrics only.")
+			}
+		}
+		c.p.Monitoring.Alarms = append(c.p.Monitoring.Alarms, al)
+	}
+	sort.Slice(c.p.Monitoring.Alarms, func(i, j int) bool { return c.p.Monitoring.Alarms[i].Name < c.p.Monitoring.Alarms[j].Name })
+}

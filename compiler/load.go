@@ -1,0 +1,76 @@
+package compiler
+
+import (
+	"context"
+	"io/fs"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/slm-project/slm/compiler/ir"
+	"github.com/slm-project/slm/lang"
+)
+
+// Request says what to compile.
+type Request struct {
+	FS  fs.FS  // the file system paths are relative to
+	Dir string // the configuration directory within FS
+	// Vars are the values given outside the configuration; ignored when
+	// Validate is set.
+	Vars lang.VarInputs
+	// Validate compiles with every variable unknown, as `slm validate`
+	// does: all checks that need no values run, and no IR is returned.
+	Validate bool
+}
+
+// Result is a compilation's outcome. Files holds every source read, so
+// diagnostics can be rendered with snippets.
+type Result struct {
+	Pipeline *ir.Pipeline // nil on errors or in validate mode
+	Files    map[string]*hcl.File
+	Diags    hcl.Diagnostics
+}
+
+// Load runs the front half of slm: parse, decode, resolve variables,
+// evaluate and compile to IR.
+func Load(ctx context.Context, req Request) Result {
+	p := lang.NewParser(req.FS)
+	res := Result{}
+	cfg, diags := p.LoadConfigDir(ctx, req.Dir)
+	res.Diags = diags
+	defer func() { res.Files = p.Files() }()
+	if diags.HasErrors() {
+		res.Files = p.Files()
+		return res
+	}
+	var vals map[string]*lang.VariableValue
+	var vdiags hcl.Diagnostics
+	if req.Validate {
+		vals, vdiags = lang.UnknownVariables(cfg)
+	} else {
+		vals, vdiags = p.ResolveVariables(ctx, cfg, req.Vars)
+	}
+	res.Diags = append(res.Diags, vdiags...)
+	if vdiags.HasErrors() {
+		res.Files = p.Files()
+		return res
+	}
+	scope, sdiags := lang.NewScope(cfg, vals)
+	res.Diags = append(res.Diags, sdiags...)
+	if sdiags.HasErrors() {
+		res.Files = p.Files()
+		return res
+	}
+	var sources []Source
+	for _, name := range cfg.Files {
+		if f := p.Files()[name]; f != nil {
+			sources = append(sources, Source{Name: name, Bytes: f.Bytes})
+		}
+	}
+	pl, cdiags := Compile(scope, sources)
+	res.Diags = append(res.Diags, cdiags...)
+	res.Files = p.Files()
+	if !res.Diags.HasErrors() && !req.Validate {
+		res.Pipeline = pl
+	}
+	return res
+}

@@ -1,0 +1,9 @@
+env                 = "dev"
+account_id          = "111111111111"
+bucket_suffix       = "acme"
+train_instance_type = "ml.g5.xlarge"
+use_spot            = true
+epochs              = 3
+min_accuracy        = 0.85
+approval_status     = "Approved"
+rollout_rate        = 20

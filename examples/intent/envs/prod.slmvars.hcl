@@ -1,0 +1,11 @@
+env                      = "prod"
+account_id               = "333333333333"
+bucket_suffix            = "acme"
+train_instance_type      = "ml.g5.2xlarge"
+processing_instance_type = "ml.m5.xlarge"
+use_spot                 = false
+epochs                   = 5
+min_accuracy             = 0.95
+approval_status          = "PendingManualApproval"
+rollout_rate             = 2
+alert_emails             = ["ml-platform@example.com", "oncall@example.com"]

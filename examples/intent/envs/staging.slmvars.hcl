@@ -1,0 +1,10 @@
+env                 = "staging"
+account_id          = "222222222222"
+bucket_suffix       = "acme"
+train_instance_type = "ml.g5.2xlarge"
+use_spot            = true
+epochs              = 5
+min_accuracy        = 0.9
+approval_status     = "PendingManualApproval"
+rollout_rate        = 10
+alert_emails        = ["ml-platform@example.com"]
