@@ -12,7 +12,7 @@ export SLM_ORT_LIB := $(ORT_LIB)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: all setup setup-go setup-ort setup-python build build-arm64 demo test test-go test-python lint lint-go lint-python bench fuzz clean
+.PHONY: all setup setup-go setup-ort setup-python build build-arm64 testmodels demo test test-go test-python lint lint-go lint-python bench fuzz clean
 
 all: build
 
@@ -29,8 +29,22 @@ setup-python:
 	scripts/setup-python.sh
 
 ## build: the compiler (bin/slm) and the edge runtime (bin/slm-edge).
-build: setup-go
+build: setup-go setup-ort
 	$(GO) build -trimpath -o bin/slm ./cmd/slm
+	$(GO) build -trimpath -o bin/slm-edge ./cmd/slm-edge
+	install -m 0644 $(ORT_LIB) bin/libonnxruntime.so.1
+
+## build-arm64: slm-edge for linux/arm64 devices (cgo, cross C compiler), with its ONNX Runtime beside it.
+build-arm64: setup-go setup-ort
+	scripts/edge/setup-cross.sh aarch64-linux-gnu-gcc
+	CGO_ENABLED=1 GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc $(GO) build -trimpath -o bin/linux-arm64/slm-edge ./cmd/slm-edge
+	install -m 0644 $(ORT_DIR)/linux-arm64/libonnxruntime.so.1 bin/linux-arm64/libonnxruntime.so.1
+
+## testmodels: real BERT-architecture model bundles for the edge runtime's tests and benchmarks.
+testmodels: build/testmodels/.stamp
+build/testmodels/.stamp: scripts/edge/make_test_bundles.py runtime/testdata/minilm/tokenizer.json runtime/testdata/clinc150/test.json | setup-python
+	$(PY) scripts/edge/make_test_bundles.py build/testmodels
+	touch $@
 
 ## demo: the main job on the bundled example.
 demo: build
@@ -39,7 +53,7 @@ demo: build
 ## test: lint, then every test (Go, Python, the end-to-end smoke).
 test: setup lint test-go test-python
 
-test-go: setup-go setup-ort
+test-go: setup-go setup-ort testmodels build-arm64
 	$(GO) test -race -count=1 ./...
 
 test-python: setup-python
@@ -57,7 +71,7 @@ lint-python: setup-python
 	$(VENV)/bin/ruff format --check stdlib/python scripts
 
 ## bench: compile-time and runtime benchmarks (figures go in closing notes).
-bench: setup-go setup-ort
+bench: setup-go setup-ort testmodels
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean:

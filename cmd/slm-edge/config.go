@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Every flag can also come from an environment variable, which is what a
+// Greengrass recipe passes most easily; a flag on the command line wins.
+type envFlag struct {
+	flag, env string
+}
+
+// applyEnv sets each flag not given on the command line from its variable.
+func applyEnv(fs *pflag.FlagSet, pairs []envFlag) error {
+	for _, p := range pairs {
+		v, ok := os.LookupEnv(p.env)
+		if !ok || fs.Changed(p.flag) {
+			continue
+		}
+		if err := fs.Set(p.flag, v); err != nil {
+			return fmt.Errorf("$%s=%q (for --%s): %w", p.env, v, p.flag, err)
+		}
+	}
+	return nil
+}
+
+// serveConfig is everything `slm-edge serve` is told.
+type serveConfig struct {
+	bundle       string
+	listen       string
+	ortLib       string
+	threads      int
+	graphOpt     string
+	maxBatch     int
+	maxWait      time.Duration
+	queueSize    int
+	maxBodyBytes int64
+	maxTextBytes int
+	maxTexts     int
+	timeout      time.Duration
+	logLevel     string
+	shutdownWait time.Duration
+}
+
+func (c *serveConfig) register(fs *pflag.FlagSet) []envFlag {
+	fs.StringVar(&c.bundle, "bundle", "", "model bundle directory (required)")
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8181", "address to listen on")
+	fs.StringVar(&c.ortLib, "ort-lib", "", "ONNX Runtime library (default: $SLM_ORT_LIB, then next to the binary)")
+	fs.IntVar(&c.threads, "threads", 1, "ONNX Runtime intra-op threads (0: ONNX Runtime's choice)")
+	fs.StringVar(&c.graphOpt, "graph-opt", "all", "graph optimisation: all, extended, basic, disabled")
+	fs.IntVar(&c.maxBatch, "max-batch", 8, "most texts in one model run (1 disables dynamic batching)")
+	fs.DurationVar(&c.maxWait, "max-wait", 2*time.Millisecond, "how long a text waits for others to batch with")
+	fs.IntVar(&c.queueSize, "queue-size", 256, "texts that may wait; beyond it requests get 429")
+	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", 1<<20, "largest request body")
+	fs.IntVar(&c.maxTextBytes, "max-text-bytes", 4096, "longest text, in bytes")
+	fs.IntVar(&c.maxTexts, "max-texts", 64, "most texts in one request")
+	fs.DurationVar(&c.timeout, "timeout", 5*time.Second, "per-request deadline")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.DurationVar(&c.shutdownWait, "shutdown-wait", 10*time.Second, "how long SIGTERM waits for in-flight requests")
+	names := []string{"bundle", "listen", "threads", "graph-opt", "max-batch", "max-wait", "queue-size",
+		"max-body-bytes", "max-text-bytes", "max-texts", "timeout", "log-level", "shutdown-wait"}
+	pairs := make([]envFlag, 0, len(names))
+	for _, n := range names {
+		pairs = append(pairs, envFlag{flag: n, env: envName(n)})
+	}
+	return pairs
+}
+
+// envName maps a flag to its variable: --max-batch is SLM_EDGE_MAX_BATCH.
+func envName(flag string) string {
+	b := []byte("SLM_EDGE_")
+	for _, c := range []byte(flag) {
+		switch {
+		case c == '-':
+			b = append(b, '_')
+		case c >= 'a' && c <= 'z':
+			b = append(b, c-'a'+'A')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+func (c *serveConfig) validate() error {
+	switch {
+	case c.bundle == "":
+		return fmt.Errorf("--bundle (or $%s) is required", envName("bundle"))
+	case c.threads < 0:
+		return fmt.Errorf("--threads %d: want 0 or more", c.threads)
+	case c.maxBatch < 1:
+		return fmt.Errorf("--max-batch %d: want 1 or more", c.maxBatch)
+	case c.maxWait < 0:
+		return fmt.Errorf("--max-wait %v: want 0 or more", c.maxWait)
+	case c.queueSize < c.maxBatch:
+		return fmt.Errorf("--queue-size %d: want at least --max-batch (%d)", c.queueSize, c.maxBatch)
+	case c.maxBodyBytes < 64 || c.maxTextBytes < 1 || c.maxTexts < 1:
+		return fmt.Errorf("--max-body-bytes, --max-text-bytes and --max-texts must be positive (body at least 64)")
+	case c.timeout <= 0:
+		return fmt.Errorf("--timeout %v: want more than 0", c.timeout)
+	}
+	return nil
+}
+
+func parseLevel(s string) (slogLevel, error) {
+	for _, l := range levels {
+		if l.name == s {
+			return l, nil
+		}
+	}
+	return slogLevel{}, fmt.Errorf("--log-level %q: want debug, info, warn or error", s)
+}
