@@ -195,6 +195,13 @@ func (c *compilation) project() {
 	if !pipelineNamePattern.MatchString(p.PipelineName) {
 		c.ev.errorf(pr.DeclRange, "Invalid pipeline name", "The SageMaker pipeline name %q (project name, a hyphen, the environment) must hold only letters, digits and hyphens; rename the project.", p.PipelineName)
 	}
+	p.ExecutionRoleName = p.PipelineName + "-sagemaker"
+	if len(p.ExecutionRoleName) > 64 {
+		c.ev.errorf(pr.DeclRange, "Name too long", "The execution role name %q is longer than IAM's 64 characters; shorten the project or environment name.", p.ExecutionRoleName)
+	}
+	if p.Account != "" {
+		p.ExecutionRoleARN = "arn:aws:iam::" + p.Account + ":role/" + p.ExecutionRoleName
+	}
 	if name, ok := c.ev.ref(b.ArtifactStorage, lang.BlockStorage, exists(c.cfg.Storage), "artifact_storage"); ok {
 		p.ArtifactStorage = name
 	}

@@ -18,14 +18,15 @@ type Request struct {
 	// Validate is set.
 	Vars lang.VarInputs
 	// Validate compiles with every variable unknown, as `slm validate`
-	// does: all checks that need no values run, and no IR is returned.
+	// does: all checks that need no values run. The IR is then incomplete
+	// and must only be used for its shape.
 	Validate bool
 }
 
 // Result is a compilation's outcome. Files holds every source read, so
 // diagnostics can be rendered with snippets.
 type Result struct {
-	Pipeline *ir.Pipeline // nil on errors or in validate mode
+	Pipeline *ir.Pipeline // nil on errors
 	Files    map[string]*hcl.File
 	Diags    hcl.Diagnostics
 }
@@ -69,7 +70,9 @@ func Load(ctx context.Context, req Request) Result {
 	pl, cdiags := Compile(scope, sources)
 	res.Diags = append(res.Diags, cdiags...)
 	res.Files = p.Files()
-	if !res.Diags.HasErrors() && !req.Validate {
+	// In validate mode the pipeline holds zero values where variables are
+	// unknown: fine for its shape (slm graph), never for a backend.
+	if !res.Diags.HasErrors() {
 		res.Pipeline = pl
 	}
 	return res

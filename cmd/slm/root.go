@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -9,8 +11,21 @@ import (
 // version is set at link time (-ldflags "-X main.version=...").
 var version = "dev"
 
+// app is what every command needs from the process: its streams and
+// environment, passed in so tests run commands in-process.
+type app struct {
+	stdout, stderr io.Writer
+	environ        []string
+}
+
+// exitError carries an exit code after the command already reported why.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return "exit" }
+
 // run builds the command tree and executes it, returning the process exit code.
-func run(args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ []string) int {
+	a := &app{stdout: stdout, stderr: stderr, environ: environ}
 	root := &cobra.Command{
 		Use:           "slm",
 		Short:         "Compile .slm.hcl pipelines into SageMaker, Terraform and Greengrass artifacts",
@@ -28,8 +43,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 			cmd.Println("slm " + version)
 		},
 	})
+	root.AddCommand(a.validateCommand(), a.planCommand(), a.fmtCommand(), a.graphCommand())
 	root.AddCommand(newStepCommand())
-	if err := root.Execute(); err != nil {
+	if err := root.ExecuteContext(ctx); err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			return ee.code
+		}
 		_, _ = io.WriteString(stderr, "Error: "+err.Error()+"\n")
 		return 1
 	}

@@ -38,6 +38,11 @@ type Project struct {
 	// PipelineName is the SageMaker pipeline's name: <project>-<environment>.
 	PipelineName     string
 	MaxParallelSteps int
+	// ExecutionRoleName is the IAM role SageMaker runs the steps as; the
+	// Terraform creates it and the definition names it by ARN, which needs
+	// the account (ExecutionRoleARN is empty without one).
+	ExecutionRoleName string
+	ExecutionRoleARN  string
 	// ArtifactStorage is the Storage.Name that holds step code and
 	// pipeline artifacts (s3://<bucket>/<prefix>code/<sha256>/<file>).
 	ArtifactStorage string
