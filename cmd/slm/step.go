@@ -11,6 +11,6 @@ func newStepCommand() *cobra.Command {
 		Short: "Run one of the pipeline's Go steps (prepare, evaluate)",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newStepPrepareCommand())
+	cmd.AddCommand(newStepPrepareCommand(), newStepEvaluateCommand())
 	return cmd
 }

@@ -1,0 +1,208 @@
+//go:build cgo
+
+package edgemodel
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/slm-project/slm/runtime/classifier"
+	"github.com/slm-project/slm/stdlib/evaluate"
+)
+
+// repoRoot is the directory holding go.mod.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		if parent := filepath.Dir(dir); parent != dir {
+			dir = parent
+			continue
+		}
+		t.Fatal("no go.mod above the test directory")
+	}
+}
+
+// ortLib is $SLM_ORT_LIB or the library `make setup-ort` fetches.
+func ortLib(t *testing.T) string {
+	t.Helper()
+	p := os.Getenv("SLM_ORT_LIB")
+	if p == "" {
+		p = filepath.Join(repoRoot(t), "build", "ort", "linux-"+runtime.GOARCH, "libonnxruntime.so.1")
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("ONNX Runtime library missing (%v): run `make setup-ort`", err)
+	}
+	return p
+}
+
+// tinyBundle is the runtime's generated test bundle: a real 2-layer BERT
+// classifier over the 151 CLINC150 labels.
+func tinyBundle(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(repoRoot(t), "build", "testmodels", "tiny")
+	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+		t.Fatalf("test bundle missing (%v): run `make testmodels`", err)
+	}
+	return dir
+}
+
+var texts = []string{"what is my account balance", "play some jazz", "book me a flight to paris", "how's the weather", "tell me a joke"}
+
+func TestPredictMatchesTheRuntime(t *testing.T) {
+	ctx := context.Background()
+	dir := tinyBundle(t)
+	m, err := Open(ctx, dir, Options{ORTLibrary: ortLib(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = m.Close() }()
+	c, err := classifier.Open(ctx, dir, classifier.Options{ORTLibrary: ortLib(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.Close() }()
+	preds, err := c.Classify(ctx, texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range texts {
+		got, err := m.Predict(ctx, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != preds[i].Label {
+			t.Errorf("%q: evaluate predicts %q, the runtime %q", text, got, preds[i].Label)
+		}
+	}
+	if m.ModelVersion() != "tiny-test-1" || m.OutOfScopeLabel() != "oos" {
+		t.Errorf("model version %q, out-of-scope label %q", m.ModelVersion(), m.OutOfScopeLabel())
+	}
+}
+
+// tarBundle packs dir as SageMaker's model.tar.gz: the bundle under bundle/.
+func tarBundle(t *testing.T, dir, archive string) {
+	t.Helper()
+	f, err := os.Create(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gz := gzip.NewWriter(f)
+	tw := tar.NewWriter(gz)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: "bundle/" + e.Name(), Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []interface{ Close() error }{tw, gz, f} {
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestRunOnModelArchive(t *testing.T) {
+	ctx := context.Background()
+	dir := tinyBundle(t)
+	work := t.TempDir()
+	archive := filepath.Join(work, "model.tar.gz")
+	tarBundle(t, dir, archive)
+	labels := []string{"balance", "play_music", "book_flight", "weather", "tell_joke"}
+	var lines []string
+	for i, text := range texts {
+		b, _ := json.Marshal(evaluate.Example{Text: text, Label: labels[i]})
+		lines = append(lines, string(b))
+	}
+	testFile := filepath.Join(work, "test.jsonl")
+	if err := os.WriteFile(testFile, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(work, "out")
+	open := func(ctx context.Context, d string) (evaluate.Model, error) {
+		return Open(ctx, d, Options{ORTLibrary: ortLib(t)})
+	}
+	res, err := evaluate.Run(ctx, evaluate.Options{Model: archive, Test: testFile, Output: out, Open: open})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The same outcomes computed straight from the runtime.
+	c, err := classifier.Open(ctx, dir, classifier.Options{ORTLibrary: ortLib(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.Close() }()
+	preds, err := c.Classify(ctx, texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []evaluate.Outcome
+	for i, p := range preds {
+		want = append(want, evaluate.Outcome{Actual: labels[i], Predicted: p.Label})
+	}
+	wm := evaluate.Compute(want, "oos")
+	ev := res.Evaluation
+	if ev.Examples != len(texts) || ev.ModelVersion != "tiny-test-1" || ev.Classification.Accuracy.Value != wm.Accuracy || ev.Classification.MacroF1.Value != wm.MacroF1 {
+		t.Errorf("evaluation %d examples, version %q, accuracy %v, macro F1 %v; want %d, tiny-test-1, %v, %v",
+			ev.Examples, ev.ModelVersion, ev.Classification.Accuracy.Value, ev.Classification.MacroF1.Value, len(texts), wm.Accuracy, wm.MacroF1)
+	}
+	if ev.Latency.P50.Value <= 0 || ev.Latency.P95.Value < ev.Latency.P50.Value {
+		t.Errorf("latency p50 %v p95 %v", ev.Latency.P50.Value, ev.Latency.P95.Value)
+	}
+	for _, name := range []string{"evaluation.json", "report.md", "confusion.svg"} {
+		if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
+			t.Errorf("%s not written: %v", name, err)
+		}
+	}
+	var doc map[string]any
+	data, _ := os.ReadFile(filepath.Join(out, "evaluation.json"))
+	if err := json.Unmarshal(data, &doc); err != nil || doc["examples"] != float64(len(texts)) {
+		t.Errorf("evaluation.json: %v, examples %v", err, doc["examples"])
+	}
+}
+
+func TestOpenRefusesATamperedBundle(t *testing.T) {
+	src := tinyBundle(t)
+	dir := t.TempDir()
+	entries, _ := os.ReadDir(src)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == "labels.json" {
+			data = append(data, ' ')
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := Open(context.Background(), dir, Options{ORTLibrary: ortLib(t)})
+	if err == nil || !strings.Contains(err.Error(), "labels.json") {
+		t.Fatalf("error %v, want one naming labels.json", err)
+	}
+}

@@ -1,0 +1,133 @@
+package evaluate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Model is a loaded bundle as the evaluator needs it. stdlib/evaluate/edgemodel
+// implements it with the edge runtime's classifier, so the gates measure the
+// code that ships.
+type Model interface {
+	// Predict classifies one text and returns the label the runtime would
+	// answer (the out-of-scope label when the prediction is out of scope).
+	Predict(ctx context.Context, text string) (string, error)
+	ModelVersion() string
+	OutOfScopeLabel() string
+	Close() error
+}
+
+// Opener loads the bundle in a directory.
+type Opener func(ctx context.Context, bundleDir string) (Model, error)
+
+// Options are the flags of `slm step evaluate` (SPEC.md section 2.3).
+type Options struct {
+	Model      string // bundle directory, model directory or model.tar.gz
+	Test       string // test JSONL file or directory
+	Output     string // directory for evaluation.json, report.md, confusion.svg
+	BundleName string // the bundle inside a model directory; "" means "bundle"
+	Open       Opener
+}
+
+// Result is what Run wrote.
+type Result struct {
+	Evaluation *Evaluation
+	Metrics    *Metrics
+	BundleDir  string // where the bundle was loaded from (gone after Run for an archive)
+}
+
+// Run classifies every test example one at a time (the edge serves one
+// request at a time, so that is the latency that matters), scores the
+// predictions and writes the three outputs.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	if o.Open == nil {
+		return nil, errors.New("evaluate: no model opener")
+	}
+	if o.BundleName == "" {
+		o.BundleName = "bundle"
+	}
+	examples, err := ReadTestSet(o.Test)
+	if err != nil {
+		return nil, err
+	}
+	scratch, err := os.MkdirTemp("", "slm-evaluate-")
+	if err != nil {
+		return nil, fmt.Errorf("creating scratch directory: %w", err)
+	}
+	defer func() { _ = os.RemoveAll(scratch) }()
+	dir, err := ResolveBundle(ctx, o.Model, o.BundleName, scratch)
+	if err != nil {
+		return nil, err
+	}
+	model, err := o.Open(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = model.Close() }()
+
+	outcomes := make([]Outcome, len(examples))
+	latencies := make([]float64, len(examples))
+	for i, ex := range examples {
+		start := time.Now()
+		label, err := model.Predict(ctx, ex.Text)
+		latencies[i] = float64(time.Since(start).Nanoseconds()) / 1e6
+		if err != nil {
+			return nil, fmt.Errorf("classifying test example %d: %w", i+1, err)
+		}
+		outcomes[i] = Outcome{Actual: ex.Label, Predicted: label}
+	}
+	m := Compute(outcomes, model.OutOfScopeLabel())
+	ev := NewEvaluation(m, latencies, model.ModelVersion())
+	js, err := ev.MarshalIndent()
+	if err != nil {
+		return nil, err
+	}
+	files := []struct {
+		name string
+		data []byte
+	}{
+		{"evaluation.json", js},
+		{"report.md", []byte(Report(ev, m, model.OutOfScopeLabel()))},
+		{"confusion.svg", []byte(ConfusionSVG(m))},
+	}
+	for _, f := range files {
+		if err := writeFileAtomic(filepath.Join(o.Output, f.name), f.data); err != nil {
+			return nil, err
+		}
+	}
+	return &Result{Evaluation: ev, Metrics: m, BundleDir: dir}, nil
+}
+
+// writeFileAtomic writes through a temporary file and a rename, so a reader
+// (a quality gate's PropertyFile) never sees half a file.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("creating output directory: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("creating %s: %w", path, err)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
