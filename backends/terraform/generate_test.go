@@ -163,14 +163,6 @@ func literal(b *hclsyntax.Body, name string) (string, bool) {
 	return "", false
 }
 
-func source(b *hclsyntax.Body, name string, src []byte) string {
-	a, ok := b.Attributes[name]
-	if !ok {
-		return ""
-	}
-	return string(a.Expr.Range().SliceBytes(src))
-}
-
 func sub(b *hclsyntax.Block, typ string) []*hclsyntax.Block {
 	var out []*hclsyntax.Block
 	for _, c := range b.Body.Blocks {

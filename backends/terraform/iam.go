@@ -276,4 +276,3 @@ func (g *gen) edgeObjects() (objects, buckets []expr, keys []expr) {
 	}
 	return objects, buckets, keys
 }
-
