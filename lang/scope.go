@@ -110,7 +110,7 @@ func (s *Scope) evalNamedValues() hcl.Diagnostics {
 		nodes[RootLocal+"."+name] = &namedValue{
 			addr: RootLocal + "." + name, rng: l.DeclRange, deps: namedDeps(l.Expr),
 			eval: func(ctx *hcl.EvalContext) hcl.Diagnostics {
-				v, diags := l.Expr.Value(ctx)
+				v, diags := s.evalIn(ctx, l.Expr, cty.DynamicPseudoType)
 				if diags.HasErrors() {
 					v = cty.DynamicVal
 				}
@@ -133,6 +133,18 @@ func (s *Scope) evalNamedValues() hcl.Diagnostics {
 	}
 	var diags hcl.Diagnostics
 	state := map[string]int{} // 0 new, 1 visiting, 2 done
+	// failed holds values in or behind a cycle: they get no value and no
+	// further diagnostics, since the cycle is the one thing to fix.
+	failed := map[string]bool{}
+	poison := func(addr string) {
+		failed[addr] = true
+		name := strings.SplitN(addr, ".", 2)[1]
+		if strings.HasPrefix(addr, RootLocal+".") {
+			s.locals[name] = cty.DynamicVal
+		} else {
+			s.storage[name] = cty.DynamicVal
+		}
+	}
 	var visit func(addr string, path []string)
 	visit = func(addr string, path []string) {
 		n := nodes[addr]
@@ -147,14 +159,22 @@ func (s *Scope) evalNamedValues() hcl.Diagnostics {
 				Detail:   fmt.Sprintf("These values refer to each other in a circle: %s. Break the circle by computing one of them from variables only.", strings.Join(cycle, " -> ")),
 				Subject:  n.rng.Ptr(),
 			})
-			state[addr] = 2
+			for _, c := range cycle {
+				poison(c)
+			}
 			return
 		}
 		state[addr] = 1
+		bad := false
 		for _, d := range n.deps {
 			visit(d, append(path, addr))
+			bad = bad || failed[d]
 		}
-		diags = append(diags, n.eval(s.evalContext())...)
+		if bad || failed[addr] {
+			poison(addr)
+		} else {
+			diags = append(diags, n.eval(s.evalContext())...)
+		}
 		state[addr] = 2
 	}
 	addrs := make([]string, 0, len(nodes))

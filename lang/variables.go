@@ -182,6 +182,7 @@ func (p *Parser) ResolveVariables(ctx context.Context, cfg *Config, in VarInputs
 		} else {
 			diags = append(diags, ddiags...)
 		}
+		assignFailed := false
 		for _, a := range assigns {
 			if a.name != name {
 				continue
@@ -189,6 +190,7 @@ func (p *Parser) ResolveVariables(ctx context.Context, cfg *Config, in VarInputs
 			val, adiags := a.value(ty)
 			diags = append(diags, adiags...)
 			if adiags.HasErrors() {
+				assignFailed = true
 				continue
 			}
 			if vv.Value != cty.NilVal {
@@ -196,6 +198,9 @@ func (p *Parser) ResolveVariables(ctx context.Context, cfg *Config, in VarInputs
 			}
 			vv.Value = val
 			vv.Source = a.source
+		}
+		if vv.Value == cty.NilVal && assignFailed {
+			continue
 		}
 		if vv.Value == cty.NilVal {
 			diags = append(diags, &hcl.Diagnostic{

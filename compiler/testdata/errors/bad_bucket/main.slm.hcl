@@ -1,0 +1,3 @@
+storage "x" {
+  bucket = "My_Bucket" # ERROR: Invalid S3 bucket name
+}

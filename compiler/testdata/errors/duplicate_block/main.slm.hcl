@@ -1,0 +1,3 @@
+storage "edge" { # ERROR: Duplicate storage block
+  bucket = "t-edge2-bucket"
+}

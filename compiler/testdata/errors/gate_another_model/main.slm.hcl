@@ -1,0 +1,81 @@
+dataset "d" {
+  source      = "s3://t-data-bucket/raw/"
+  format      = "jsonl"
+  label_field = "intent"
+}
+
+prepare "p" {
+  dataset = dataset.d
+  output  = storage.data
+  
+}
+
+finetune "f" {
+  data   = prepare.p
+  output = storage.artifacts
+  method = "lora"
+  
+  base_model {
+    hub_id   = "sentence-transformers/all-MiniLM-L6-v2"
+    revision = "c9745ed1d9f207416be6d2e6f8de32d1f16199bf"
+  }
+  lora {
+    r              = 8
+    alpha          = 16
+    target_modules = ["query", "value"]
+  }
+  hyperparameters {
+    epochs        = 3
+    learning_rate = 1e-4
+    batch_size    = 16
+  }
+  compute {
+    instance_type = "ml.g5.xlarge"
+    
+  }
+}
+
+evaluate "e" {
+  model = finetune.f
+  data  = prepare.p
+}
+
+gate "g" {
+  evaluation = evaluate.e
+  threshold "accuracy" {
+    min = 0.9
+  }
+}
+
+finetune "f2" {
+  data   = prepare.p
+  output = storage.artifacts
+  method = "lora"
+  base_model {
+    s3_uri = "s3://t-artifacts-bucket/base/"
+  }
+  lora {
+    r              = 8
+    alpha          = 16
+    target_modules = ["query"]
+  }
+  compute {
+    instance_type = "ml.g5.xlarge"
+  }
+}
+
+register "r2" { # ERROR: Evaluation of another model
+  model               = finetune.f2
+  evaluation          = evaluate.e # (attaches another model's evaluation)
+  gates               = [gate.g] # ERROR: Gate measures another model
+  model_package_group = "t-models2"
+  approval            = "Approved"
+}
+
+register "r" {
+  model               = finetune.f
+  evaluation          = evaluate.e
+  gates               = [gate.g]
+  model_package_group = "t-models"
+  approval            = "Approved"
+}

@@ -1,0 +1,4 @@
+# NOBASE # ERROR: Missing project block
+storage "x" {
+  bucket = "t-x-bucket"
+}

@@ -1,0 +1,3 @@
+variable "bucket_suffix" { # ERROR: No value for required variable
+  type = string
+}

@@ -1,0 +1,4 @@
+# NOBASE
+project "t" {
+  region = "eu-west-1" + # ERROR: Invalid expression
+}

@@ -1,0 +1,4 @@
+storage "x" {
+  bucket = "t-x-bucket"
+  bukket = "t-y" # ERROR: Unsupported argument
+}

@@ -1,0 +1,1 @@
+epochs = "three" # ERROR: Invalid value for variable
