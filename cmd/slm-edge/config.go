@@ -98,6 +98,8 @@ func (c *serveConfig) validate() error {
 		return fmt.Errorf("--max-wait %v: want 0 or more", c.maxWait)
 	case c.queueSize < c.maxBatch:
 		return fmt.Errorf("--queue-size %d: want at least --max-batch (%d)", c.queueSize, c.maxBatch)
+	case c.queueSize < c.maxTexts:
+		return fmt.Errorf("--queue-size %d: want at least --max-texts (%d), or full requests could never be queued", c.queueSize, c.maxTexts)
 	case c.maxBodyBytes < 64 || c.maxTextBytes < 1 || c.maxTexts < 1:
 		return fmt.Errorf("--max-body-bytes, --max-text-bytes and --max-texts must be positive (body at least 64)")
 	case c.timeout <= 0:
