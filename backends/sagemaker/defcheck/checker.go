@@ -69,5 +69,7 @@ func semanticProblems(doc any, _ *message.Printer) []Problem {
 	out = append(out, retryPolicyProblems(def)...)
 	out = append(out, cacheConfigProblems(def)...)
 	out = append(out, propertyFileProblems(def)...)
+	out = append(out, parameterProblems(def)...)
+	out = append(out, channelProblems(def)...)
 	return out
 }

@@ -274,6 +274,42 @@ func TestCheckFindsEachProblem(t *testing.T) {
 			want: []Problem{{evaluate + "/PropertyFiles/0/OutputName",
 				`property file "EvaluationReport" reads output "metrics", but step "Evaluate" has no such output in ProcessingOutputConfig.Outputs`}},
 		},
+		{
+			name:  "parameter default outside its EnumValues",
+			edits: []edit{{"/Parameters/1/DefaultValue", `"full"`}},
+			want:  []Problem{{"/Parameters/1/DefaultValue", `DefaultValue "full" is not one of the parameter's EnumValues`}},
+		},
+		{
+			name: "duplicate processing output name",
+			edits: []edit{{prepare + "/Arguments/ProcessingOutputConfig/Outputs/-",
+				`{"OutputName": "train", "S3Output": {"S3Uri": "s3://b/t", "LocalPath": "/opt/ml/processing/output/t", "S3UploadMode": "EndOfJob"}}`}},
+			want: []Problem{{prepare + "/Arguments/ProcessingOutputConfig/Outputs/3/OutputName",
+				`step "Prepare" has two processing outputs named "train" (the other is at /Steps/0/Arguments/ProcessingOutputConfig/Outputs/0)`}},
+		},
+		{
+			name:  "duplicate processing input name",
+			edits: []edit{{evaluate + "/Arguments/ProcessingInputs/1/InputName", `"model"`}},
+			want: []Problem{{evaluate + "/Arguments/ProcessingInputs/1/InputName",
+				`step "Evaluate" has two processing inputs named "model" (the other is at /Steps/2/Arguments/ProcessingInputs/0)`}},
+		},
+		{
+			name:  "duplicate training channel",
+			edits: []edit{{train + "/Arguments/InputDataConfig/1/ChannelName", `"train"`}},
+			want: []Problem{{train + "/Arguments/InputDataConfig/1/ChannelName",
+				`step "Train" has two training channels named "train" (the other is at /Steps/1/Arguments/InputDataConfig/0)`}},
+		},
+		{
+			name:  "schema: expression with two functions",
+			edits: []edit{{train + "/Arguments/HyperParameters/epochs", `{"Get": "Parameters.Method", "Std:Join": {"Values": ["3"]}}`}},
+			want: []Problem{{train + "/Arguments/HyperParameters/epochs",
+				"an expression is an object with exactly one key: Get, Std:Join or Std:JsonGet"}},
+		},
+		{
+			name:  "schema: empty expression in an integer slot",
+			edits: []edit{{train + "/Arguments/ResourceConfig/InstanceCount", `{}`}},
+			want: []Problem{{train + "/Arguments/ResourceConfig/InstanceCount",
+				"an expression is an object with exactly one key: Get or Std:JsonGet"}},
+		},
 		// --- graph ---
 		{
 			name:  "cycle through DependsOn and data references",

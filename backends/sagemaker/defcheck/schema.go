@@ -58,7 +58,7 @@ func schemaProblems(s *jsonschema.Schema, doc any, p *message.Printer) []Problem
 			return
 		}
 		if len(e.Causes) == 0 {
-			out = append(out, Problem{Path: pointer(e.InstanceLocation...), Message: leafMessage(e.ErrorKind, p)})
+			out = append(out, Problem{Path: pointer(e.InstanceLocation...), Message: leafMessage(e, p)})
 			return
 		}
 		for _, c := range e.Causes {
@@ -70,8 +70,19 @@ func schemaProblems(s *jsonschema.Schema, doc any, p *message.Printer) []Problem
 }
 
 // leafMessage renders one schema failure. The library lists unknown properties in map order, so
-// that message is rebuilt sorted to keep Check's output stable.
-func leafMessage(k jsonschema.ErrorKind, p *message.Printer) string {
+// that message is rebuilt sorted to keep Check's output stable; an expression object with the
+// wrong number of keys gets a message that names the functions instead of minProperties.
+func leafMessage(e *jsonschema.ValidationError, p *message.Printer) string {
+	k := e.ErrorKind
+	switch k.(type) {
+	case *kind.MinProperties, *kind.MaxProperties:
+		switch {
+		case strings.HasSuffix(e.SchemaURL, "#/definitions/StringExpression"):
+			return "an expression is an object with exactly one key: Get, Std:Join or Std:JsonGet"
+		case strings.HasSuffix(e.SchemaURL, "#/definitions/Expression"):
+			return "an expression is an object with exactly one key: Get or Std:JsonGet"
+		}
+	}
 	if ap, ok := k.(*kind.AdditionalProperties); ok {
 		names := slices.Clone(ap.Properties)
 		slices.Sort(names)
