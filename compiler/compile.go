@@ -28,12 +28,13 @@ type Source struct {
 // Compile builds the IR. With unknown variable values (validate) it checks
 // everything that does not depend on them; the returned pipeline is then
 // incomplete and must not reach a backend.
-func Compile(scope *lang.Scope, sources []Source) (*ir.Pipeline, hcl.Diagnostics) {
+func Compile(scope *lang.Scope, sources []Source, opts Options) (*ir.Pipeline, hcl.Diagnostics) {
 	cfg := scope.Config()
 	c := &compilation{
-		cfg: cfg,
-		ev:  &evaluator{scope: scope, params: map[string]string{}},
-		p:   &ir.Pipeline{SourceDigest: sourceDigest(sources)},
+		cfg:  cfg,
+		opts: opts,
+		ev:   &evaluator{scope: scope, params: map[string]string{}},
+		p:    &ir.Pipeline{SourceDigest: sourceDigest(sources)},
 	}
 	c.variables(scope.Variables())
 	c.parameters()
@@ -53,10 +54,18 @@ func Compile(scope *lang.Scope, sources []Source) (*ir.Pipeline, hcl.Diagnostics
 	return c.p, c.ev.diags
 }
 
+// Options tune a compilation.
+type Options struct {
+	// Validate is set when variables are unknown: checks that need a
+	// planned pipeline (such as a pinned account) are skipped.
+	Validate bool
+}
+
 type compilation struct {
-	cfg *lang.Config
-	ev  *evaluator
-	p   *ir.Pipeline
+	opts Options
+	cfg  *lang.Config
+	ev   *evaluator
+	p    *ir.Pipeline
 }
 
 func sourceDigest(sources []Source) string {
@@ -198,6 +207,9 @@ func (c *compilation) project() {
 	p.ExecutionRoleName = p.PipelineName + "-sagemaker"
 	if len(p.ExecutionRoleName) > 64 {
 		c.ev.errorf(pr.DeclRange, "Name too long", "The execution role name %q is longer than IAM's 64 characters; shorten the project or environment name.", p.ExecutionRoleName)
+	}
+	if isAbsent(b.Account) && !c.opts.Validate {
+		c.ev.errorf(pr.DeclRange, "Account needed to plan", "The pipeline definition names its execution role by ARN, which holds the AWS account id: set account = \"123456789012\" in the project block (usually from a variable set per environment). validate works without it.")
 	}
 	if p.Account != "" {
 		p.ExecutionRoleARN = "arn:aws:iam::" + p.Account + ":role/" + p.ExecutionRoleName

@@ -67,7 +67,7 @@ func Load(ctx context.Context, req Request) Result {
 			sources = append(sources, Source{Name: name, Bytes: f.Bytes})
 		}
 	}
-	pl, cdiags := Compile(scope, sources)
+	pl, cdiags := Compile(scope, sources, Options{Validate: req.Validate})
 	res.Diags = append(res.Diags, cdiags...)
 	res.Files = p.Files()
 	// In validate mode the pipeline holds zero values where variables are

@@ -279,7 +279,11 @@ func (a assignment) value(ty cty.Type) (cty.Value, hcl.Diagnostics) {
 		}
 		v, vdiags := expr.Value(nil)
 		if vdiags.HasErrors() {
-			return cty.NilVal, vdiags
+			return cty.NilVal, hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid value for variable",
+				Detail:   fmt.Sprintf("The value of %q from the %s must be a %s written in HCL syntax, for example %s; %q is not.", a.name, a.source, ty.FriendlyName(), exampleOf(ty), a.raw),
+			}}
 		}
 		val = v
 	}
