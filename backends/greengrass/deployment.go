@@ -193,4 +193,3 @@ func (t *target) deployment(app, model Component) ([]byte, Deployment, error) {
 	sort.Strings(dep.Components)
 	return b, dep, nil
 }
-
