@@ -10,7 +10,7 @@ import (
 
 	"github.com/slm-project/slm/runtime/batch"
 	"github.com/slm-project/slm/runtime/classifier"
-	"github.com/slm-project/slm/runtime/internal/testenv"
+	"github.com/slm-project/slm/runtime/testenv"
 )
 
 func tiny(t *testing.T) *classifier.Classifier {

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/slm-project/slm/runtime/bundle"
-	"github.com/slm-project/slm/runtime/internal/testenv"
+	"github.com/slm-project/slm/runtime/testenv"
 )
 
 func TestLoadGood(t *testing.T) {

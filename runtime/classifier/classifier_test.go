@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/slm-project/slm/runtime/classifier"
-	"github.com/slm-project/slm/runtime/internal/testenv"
+	"github.com/slm-project/slm/runtime/testenv"
 )
 
 func open(t testing.TB, name string, opts classifier.Options) *classifier.Classifier {

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/slm-project/slm/runtime/classifier"
-	"github.com/slm-project/slm/runtime/internal/testenv"
+	"github.com/slm-project/slm/runtime/testenv"
 	"github.com/slm-project/slm/runtime/live"
 )
 

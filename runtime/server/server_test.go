@@ -15,7 +15,7 @@ import (
 
 	"github.com/slm-project/slm/runtime/batch"
 	"github.com/slm-project/slm/runtime/classifier"
-	"github.com/slm-project/slm/runtime/internal/testenv"
+	"github.com/slm-project/slm/runtime/testenv"
 	"github.com/slm-project/slm/runtime/live"
 	"github.com/slm-project/slm/runtime/metrics"
 	"github.com/slm-project/slm/runtime/server"
