@@ -131,7 +131,9 @@ func TestServe(t *testing.T) {
 	var logs syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--threads", "1"}, &bytes.Buffer{}, &logs) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--threads", "1"}, &bytes.Buffer{}, &logs)
+	}()
 	ready := logs.waitFor(t, "ready")
 	if ready["max_batch"] != float64(4) || ready["max_wait"] != "1ms" || ready["model_version"] != "tiny-test-1" {
 		t.Fatalf("ready line %v: want the environment's settings", ready)

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/slm-project/slm/runtime/classifier"
-	"github.com/slm-project/slm/runtime/testenv"
 	"github.com/slm-project/slm/runtime/live"
+	"github.com/slm-project/slm/runtime/testenv"
 )
 
 // withVersion copies the tiny bundle under another model_version (the

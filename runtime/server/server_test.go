@@ -15,10 +15,10 @@ import (
 
 	"github.com/slm-project/slm/runtime/batch"
 	"github.com/slm-project/slm/runtime/classifier"
-	"github.com/slm-project/slm/runtime/testenv"
 	"github.com/slm-project/slm/runtime/live"
 	"github.com/slm-project/slm/runtime/metrics"
 	"github.com/slm-project/slm/runtime/server"
+	"github.com/slm-project/slm/runtime/testenv"
 )
 
 type fixture struct {
