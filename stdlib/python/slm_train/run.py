@@ -63,8 +63,9 @@ def _device(hp: Hyperparameters) -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def run(cfg: Config, out: TextIO = sys.stdout) -> dict[str, Any] | None:
+def run(cfg: Config, out: TextIO | None = None) -> dict[str, Any] | None:
     """Runs the step; returns metrics.json's content, or None when stopped by stop_after_steps."""
+    out = out or sys.stdout
     hp, paths = cfg.hp, cfg.paths
     if hp.method == "qlora":
         model.check_qlora_available()

@@ -128,9 +128,10 @@ def train(
     device: torch.device,
     checkpoint_dir: Path,
     fingerprint: str,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> TrainOutcome:
     """Trains `model` in place, resuming from the newest checkpoint in checkpoint_dir."""
+    out = out or sys.stdout  # looked up per call: tests and wrappers may swap sys.stdout
     n = len(train_data.input_ids)
     bs = hp.per_device_train_batch_size
     steps_per_epoch = math.ceil(n / bs)
