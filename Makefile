@@ -12,12 +12,12 @@ export SLM_ORT_LIB := $(ORT_LIB)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: all setup setup-go setup-ort setup-python build build-arm64 testmodels demo test test-go test-python lint lint-go lint-python bench fuzz clean
+.PHONY: all setup setup-go setup-ort setup-python setup-tools check-infra build build-arm64 testmodels demo test test-go test-python lint lint-go lint-python bench fuzz clean
 
 all: build
 
 ## setup: everything the build and the tests need (idempotent).
-setup: setup-go setup-ort setup-python
+setup: setup-go setup-ort setup-python setup-tools
 
 setup-go:
 	$(GO) mod download
@@ -27,6 +27,15 @@ setup-ort:
 
 setup-python:
 	scripts/setup-python.sh
+
+## setup-tools: tflint, tflint-ruleset-aws and trivy, built from the Go module proxy into build/tools
+## (cached: a tool whose version stamp matches is not rebuilt).
+setup-tools:
+	scripts/infra/build-tools.sh
+
+## check-infra: tflint and trivy over the example's generated Terraform, for each environment (offline).
+check-infra: setup-go setup-tools
+	scripts/infra/check-infra.sh
 
 ## build: the compiler (bin/slm) and the edge runtime (bin/slm-edge).
 build: setup-go setup-ort
@@ -51,7 +60,7 @@ demo: build
 	bin/slm plan examples/intent --var-file examples/intent/envs/dev.slmvars.hcl --out build/demo
 
 ## test: lint, then every test (Go, Python, the end-to-end smoke).
-test: setup lint test-go test-python
+test: setup lint test-go test-python check-infra
 
 test-go: setup-go setup-ort testmodels build-arm64
 	$(GO) test -race -count=1 ./...
