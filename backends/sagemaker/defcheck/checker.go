@@ -5,14 +5,14 @@ import (
 	"fmt"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/message"
 )
 
 // Checker holds the compiled corrected schema. Build one with New and reuse it: compiling the
 // schema is the expensive part, and a Checker is safe for concurrent use (it is never mutated
 // after New).
 type Checker struct {
-	schema *jsonschema.Schema
+	schema     *jsonschema.Schema
+	properties *propertyShapes
 }
 
 // New compiles the embedded corrected schema.
@@ -21,7 +21,11 @@ func New() (*Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("defcheck: %w", err)
 	}
-	return &Checker{schema: s}, nil
+	ps, err := parsePropertyShapes(propertyShapesJSON)
+	if err != nil {
+		return nil, fmt.Errorf("defcheck: %w", err)
+	}
+	return &Checker{schema: s, properties: ps}, nil
 }
 
 // Check returns every problem found in definition, ordered by path then message; nil means the
@@ -34,7 +38,7 @@ func (c *Checker) Check(definition []byte) []Problem {
 		return sortProblems(append(problems, Problem{Message: fmt.Sprintf("not valid JSON: %v", err)}))
 	}
 	problems = append(problems, schemaProblems(c.schema, doc, printer)...)
-	problems = append(problems, semanticProblems(doc, printer)...)
+	problems = append(problems, semanticProblems(doc, c.properties)...)
 	if len(problems) == 0 {
 		return nil
 	}
@@ -53,7 +57,7 @@ func Check(definition []byte) []Problem {
 
 // semanticProblems runs the checks the schema cannot express. They read the document
 // defensively: a value of the wrong shape is the schema's to report, so here it is skipped.
-func semanticProblems(doc any, _ *message.Printer) []Problem {
+func semanticProblems(doc any, shapes *propertyShapes) []Problem {
 	root, ok := doc.(map[string]any)
 	if !ok {
 		return nil
@@ -62,7 +66,7 @@ func semanticProblems(doc any, _ *message.Printer) []Problem {
 	var out []Problem
 	out = append(out, nameProblems(def)...)
 	out = append(out, dependsOnProblems(def)...)
-	refs, refProblems := resolveReferences(def)
+	refs, refProblems := resolveReferences(def, shapes)
 	out = append(out, refProblems...)
 	out = append(out, cycleProblems(def, refs)...)
 	out = append(out, failStepProblems(def)...)

@@ -235,6 +235,12 @@ func TestCheckFindsEachProblem(t *testing.T) {
 				`Get "Steps.Prepare.ProcessingOutputConfig.Outputs['valid'].S3Output.S3Uri": processing step "Prepare" has no output named "valid" in ProcessingOutputConfig.Outputs`}},
 		},
 		{
+			name:  "Get of a Training property that DescribeTrainingJob does not have",
+			edits: []edit{{evaluate + "/Arguments/ProcessingInputs/0/S3Input/S3Uri", `{"Get": "Steps.Train.ModelArtifacts.S3Uri"}`}},
+			want: []Problem{{evaluate + "/Arguments/ProcessingInputs/0/S3Input/S3Uri/Get",
+				`Get "Steps.Train.ModelArtifacts.S3Uri": ModelArtifacts (ModelArtifacts) has no member "S3Uri"`}},
+		},
+		{
 			name:  "Get of a Condition property other than Outcome",
 			edits: []edit{{failStep + "/Arguments/ErrorMessage", `{"Get": "Steps.Gate.Result"}`}},
 			want:  []Problem{{failStep + "/Arguments/ErrorMessage/Get", `Get "Steps.Gate.Result": a Condition step has one property, Outcome`}},

@@ -20,8 +20,8 @@ type reference struct {
 
 // resolveReferences finds every Get and Std:JsonGet in the definition, reports the ones that do not
 // resolve, and returns the step-to-step data dependencies for the cycle check.
-func resolveReferences(d *definition) ([]reference, []Problem) {
-	r := &resolver{def: d}
+func resolveReferences(d *definition, shapes *propertyShapes) ([]reference, []Problem) {
+	r := &resolver{def: d, shapes: shapes}
 	if cfg, ok := d.root["PipelineExperimentConfig"]; ok {
 		r.walk(cfg, pointer("PipelineExperimentConfig"), nil)
 	}
@@ -46,6 +46,7 @@ func resolveReferences(d *definition) ([]reference, []Problem) {
 
 type resolver struct {
 	def      *definition
+	shapes   *propertyShapes
 	refs     []reference
 	problems []Problem
 }
@@ -132,9 +133,14 @@ func (r *resolver) stepRef(expr, rest, ptr string, owner *step) (*step, string) 
 	return from, prop
 }
 
-// checkProperty checks the property part of a step reference where the step type pins it down;
-// for job steps the property is a field of the Describe* response, which is not checked here.
+// checkProperty checks the property part of a step reference: for job steps against the botocore
+// response shapes the SDK builds properties from, for the other modelled types by their own rules.
+// EMR, ClarifyCheck, QualityCheck and Endpoint properties are not checked.
 func (r *resolver) checkProperty(expr, prop, ptr string, from *step) {
+	if msg := r.shapes.checkPath(from.typ, prop); msg != "" {
+		r.fail(ptr, "Get %q: %s", expr, msg)
+		return
+	}
 	switch from.typ {
 	case "Condition":
 		if prop != "Outcome" {
