@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/slm-project/slm/backends/artifact"
+	"github.com/slm-project/slm/backends/sagemaker"
 	"github.com/slm-project/slm/backends/terraform/exampleir"
 	"github.com/slm-project/slm/backends/terraform/schemacheck"
 	"github.com/slm-project/slm/compiler/ir"
@@ -433,5 +434,28 @@ func BenchmarkGenerate(b *testing.B) {
 		if _, err := Generate(p, Inputs{Definition: definition}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestCarriesSageMakerBackendOutput feeds the SageMaker backend's real output through: its definition is
+// carried verbatim and its uploads lie where the execution role may read.
+func TestCarriesSageMakerBackendOutput(t *testing.T) {
+	p := exampleir.Compile(t, "prod")
+	sm, err := sagemaker.Generate(p, sagemaker.Code{Runner: []byte("runner"), ORTLibrary: []byte("ort"), TrainingSource: []byte("src")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := generate(t, p, Inputs{Definition: sm.Definition, Uploads: sm.Uploads})
+	if !bytes.Equal(bytes.TrimRight(files[DefinitionFile], "\n"), bytes.TrimRight(sm.Definition, "\n")) {
+		t.Error("the definition is not carried verbatim")
+	}
+	if !strings.Contains(string(files["main.tf"]), `pipeline_definition   = file("${path.module}/pipeline-definition.json")`) {
+		t.Errorf("main.tf does not read the definition file:\n%s", files["main.tf"])
+	}
+	if !strings.Contains(string(files["iam.tf"]), `role/`+p.Project.ExecutionRoleName+`"`) {
+		t.Errorf("the execution role is not the one the definition names (%s)", p.Project.ExecutionRoleARN)
+	}
+	for _, d := range loadSchema(t).Check(files, "aws") {
+		t.Error(d.Error())
 	}
 }

@@ -16,8 +16,10 @@ func (g *gen) sagemakerRole() {
 		principals: map[string][]expr{"Service": lits("sagemaker.amazonaws.com")},
 		conditions: []condition{{"StringEquals", "aws:SourceAccount", []expr{ref("local", "account_id")}}},
 	})
-	role := g.resource(file, "aws_iam_role", "sagemaker_execution", "name", g.p.Project.PipelineName+"-sagemaker", "trusted by", "sagemaker.amazonaws.com")
-	role.set("name", tmpl(ref("local", "name"), "-sagemaker"))
+	roleName := g.executionRoleName()
+	role := g.resource(file, "aws_iam_role", "sagemaker_execution", "name", roleName, "trusted by", "sagemaker.amazonaws.com")
+	// The definition names this role by ARN (ir.Project.ExecutionRoleARN), so the name is the IR's.
+	role.set("name", roleName)
 	role.set("description", "SageMaker pipeline and job execution role (slm)")
 	role.set("assume_role_policy", trust)
 
@@ -47,7 +49,7 @@ func (g *gen) sagemakerRole() {
 			"sagemaker:AddTags", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob", "sagemaker:DescribeProcessingJob",
 			"sagemaker:DescribeTrainingJob", "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob"},
 			resources: []expr{arn("sagemaker", true, true, "processing-job/*"), arn("sagemaker", true, true, "training-job/*")}},
-		statement{sid: "PassOwnRoleToJobs", actions: []string{"iam:PassRole"}, resources: []expr{arn("iam", false, true, "role/", ref("local", "name"), "-sagemaker")},
+		statement{sid: "PassOwnRoleToJobs", actions: []string{"iam:PassRole"}, resources: []expr{arn("iam", false, true, "role/"+roleName)},
 			conditions: []condition{{"StringEquals", "iam:PassedToService", lits("sagemaker.amazonaws.com")}}},
 	)
 	if groups := g.packageGroups(); len(groups) > 0 {
@@ -275,4 +277,13 @@ func (g *gen) edgeObjects() (objects, buckets []expr, keys []expr) {
 		}
 	}
 	return objects, buckets, keys
+}
+
+// executionRoleName is the SageMaker execution role's name as the IR gives it (the compiler derives it
+// from the pipeline name), falling back to the same rule.
+func (g *gen) executionRoleName() string {
+	if n := g.p.Project.ExecutionRoleName; n != "" {
+		return n
+	}
+	return g.p.Project.PipelineName + "-sagemaker"
 }

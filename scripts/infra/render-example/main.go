@@ -13,14 +13,12 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/slm-project/slm/backends/sagemaker"
 	"github.com/slm-project/slm/backends/terraform"
 	"github.com/slm-project/slm/compiler"
 	"github.com/slm-project/slm/lang"
 )
 
-// definition stands in for the SageMaker backend's output until `slm plan` writes both: the Terraform
-// carries the definition verbatim, so the checks here do not depend on its content.
-const definition = `{"Version": "2020-12-01", "Metadata": {}, "Parameters": [], "Steps": []}`
 
 func main() {
 	env := flag.String("env", "", "environment: examples/intent/envs/<env>.slmvars.hcl")
@@ -45,7 +43,12 @@ func run(env, out string) error {
 	if res.Diags.HasErrors() || res.Pipeline == nil {
 		return fmt.Errorf("compiling examples/intent for %s: %s", env, res.Diags.Error())
 	}
-	files, err := terraform.Generate(res.Pipeline, terraform.Inputs{Definition: []byte(definition)})
+	// The step code's bytes only set content-addressed keys; the linters read the Terraform around them.
+	sm, err := sagemaker.Generate(res.Pipeline, sagemaker.Code{Runner: []byte("slm"), ORTLibrary: []byte("ort"), TrainingSource: []byte("src")})
+	if err != nil {
+		return fmt.Errorf("generating the SageMaker definition: %w", err)
+	}
+	files, err := terraform.Generate(res.Pipeline, terraform.Inputs{Definition: sm.Definition, Uploads: sm.Uploads})
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ data "aws_iam_policy_document" "sagemaker_trust" {
 }
 
 resource "aws_iam_role" "sagemaker_execution" {
-  name               = "${local.name}-sagemaker"
+  name               = "intent-dev-sagemaker"
   description        = "SageMaker pipeline and job execution role (slm)"
   assume_role_policy = data.aws_iam_policy_document.sagemaker_trust.json
 }
@@ -79,7 +79,7 @@ data "aws_iam_policy_document" "sagemaker_execution" {
   statement {
     sid       = "PassOwnRoleToJobs"
     actions   = ["iam:PassRole"]
-    resources = ["arn:${local.partition}:iam::${local.account_id}:role/${local.name}-sagemaker"]
+    resources = ["arn:${local.partition}:iam::${local.account_id}:role/intent-dev-sagemaker"]
     condition {
       test     = "StringEquals"
       variable = "iam:PassedToService"
