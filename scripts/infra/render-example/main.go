@@ -19,7 +19,6 @@ import (
 	"github.com/slm-project/slm/lang"
 )
 
-
 func main() {
 	env := flag.String("env", "", "environment: examples/intent/envs/<env>.slmvars.hcl")
 	out := flag.String("out", "", "output directory; Terraform goes to <out>/terraform")
