@@ -117,7 +117,9 @@ func (s *Schema) checkTopBlock(b *hclsyntax.Block, providerName string) hcl.Diag
 		}
 		typ := b.Labels[0]
 		if !strings.HasPrefix(typ, providerName+"_") {
-			return nil
+			// Every block must be checked; a type of another provider would pass unchecked.
+			return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unchecked provider",
+				Detail: fmt.Sprintf("%s %q belongs to another provider than %s, whose schema this check holds.", b.Type, typ, providerName), Subject: &rng}}
 		}
 		schemas, kind := s.Resources, "resource"
 		if b.Type == "data" {

@@ -63,6 +63,9 @@ resource "aws_s3_bucket" "b" {
 		{"unknown type", base + `resource "aws_s3_bukket" "c" {
 }
 `, "Unknown resource type"},
+		{"other provider", base + `resource "awscc_greengrassv2_deployment" "d" {
+}
+`, "Unchecked provider"},
 		{"read-only attribute", base + `resource "aws_s3_bucket_public_access_block" "b" {
   bucket = aws_s3_bucket.b.id
 }
