@@ -67,6 +67,19 @@ func (g *gen) edge() {
 	ra.set("alias", tmpl(ref("local", "name"), "-greengrass-tes"))
 	ra.set("role_arn", ref("aws_iam_role", "greengrass_tes", "arn"))
 	ra.set("credential_duration", 3600)
+
+	// Core devices exchange their certificate for the role's credentials through the alias; provisioning
+	// attaches this policy to each device certificate.
+	ip := g.resource(file, "aws_iot_policy", "greengrass_tes", "name", g.p.Project.PipelineName+"-greengrass-tes", "allows", "iot:AssumeRoleWithCertificate on the role alias")
+	ip.set("name", tmpl(ref("local", "name"), "-greengrass-tes"))
+	ip.set("policy", call("jsonencode", map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{map[string]any{
+			"Effect":   "Allow",
+			"Action":   "iot:AssumeRoleWithCertificate",
+			"Resource": ref("aws_iot_role_alias", "greengrass_tes", "arn"),
+		}},
+	}))
 }
 
 // edgeComponents are the Greengrass component names whose logs are shipped: each edge target's

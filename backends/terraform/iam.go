@@ -247,8 +247,9 @@ func (g *gen) ciRole() {
 			"events:TagResource", "logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "sns:CreateTopic", "sns:SetTopicAttributes",
 			"sns:Subscribe", "sns:TagResource"},
 			resources: monitoring},
-		{sid: "ManageEdge", actions: []string{"iot:CreateRoleAlias", "iot:CreateThingGroup", "iot:TagResource", "iot:UpdateRoleAlias", "iot:UpdateThingGroup"},
-			resources: []expr{named("iot", true, "rolealias/"), arn("iot", true, true, "thinggroup/*")}},
+		{sid: "ManageEdge", actions: []string{"iot:CreatePolicy", "iot:CreatePolicyVersion", "iot:CreateRoleAlias", "iot:CreateThingGroup", "iot:DeletePolicyVersion",
+			"iot:TagResource", "iot:UpdateRoleAlias", "iot:UpdateThingGroup"},
+			resources: []expr{named("iot", true, "rolealias/"), named("iot", true, "policy/"), arn("iot", true, true, "thinggroup/*")}},
 		{sid: "ManageKey", actions: []string{"kms:CreateAlias", "kms:EnableKeyRotation", "kms:PutKeyPolicy", "kms:TagResource", "kms:UpdateAlias"},
 			resources: []expr{ref("aws_kms_key", "this", "arn"), named("kms", true, "alias/")}},
 	}

@@ -150,8 +150,8 @@ data "aws_iam_policy_document" "ci" {
   }
   statement {
     sid       = "ManageEdge"
-    actions   = ["iot:CreateRoleAlias", "iot:CreateThingGroup", "iot:TagResource", "iot:UpdateRoleAlias", "iot:UpdateThingGroup"]
-    resources = ["arn:${local.partition}:iot:${local.region}:${local.account_id}:rolealias/${local.name}*", "arn:${local.partition}:iot:${local.region}:${local.account_id}:thinggroup/*"]
+    actions   = ["iot:CreatePolicy", "iot:CreatePolicyVersion", "iot:CreateRoleAlias", "iot:CreateThingGroup", "iot:DeletePolicyVersion", "iot:TagResource", "iot:UpdateRoleAlias", "iot:UpdateThingGroup"]
+    resources = ["arn:${local.partition}:iot:${local.region}:${local.account_id}:rolealias/${local.name}*", "arn:${local.partition}:iot:${local.region}:${local.account_id}:policy/${local.name}*", "arn:${local.partition}:iot:${local.region}:${local.account_id}:thinggroup/*"]
   }
   statement {
     sid       = "ManageKey"

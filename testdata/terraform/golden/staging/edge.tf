@@ -62,3 +62,15 @@ resource "aws_iot_role_alias" "greengrass_tes" {
   role_arn            = aws_iam_role.greengrass_tes.arn
   credential_duration = 3600
 }
+
+resource "aws_iot_policy" "greengrass_tes" {
+  name = "${local.name}-greengrass-tes"
+  policy = jsonencode({
+    Statement = [{
+      Action   = "iot:AssumeRoleWithCertificate"
+      Effect   = "Allow"
+      Resource = aws_iot_role_alias.greengrass_tes.arn
+    }]
+    Version = "2012-10-17"
+  })
+}
