@@ -6,11 +6,13 @@ import (
 	"strings"
 )
 
-// executionVariables are the names a {"Get": "Execution.<name>"} may use
-// (sagemaker.workflow.execution_variables.ExecutionVariables).
-var executionVariables = []string{
-	"CurrentDateTime", "PipelineArn", "PipelineExecutionArn", "PipelineExecutionId",
-	"PipelineName", "ProcessingJobName", "StartDateTime", "TrainingJobName",
+// executionVariables returns the names a {"Get": "Execution.<name>"} may use
+// (sagemaker.workflow.execution_variables.ExecutionVariables), sorted.
+func executionVariables() []string {
+	return []string{
+		"CurrentDateTime", "PipelineArn", "PipelineExecutionArn", "PipelineExecutionId",
+		"PipelineName", "ProcessingJobName", "StartDateTime", "TrainingJobName",
+	}
 }
 
 // reference is a data dependency: the step at owner reads a property of the step from.
@@ -85,8 +87,8 @@ func (r *resolver) get(expr, ptr string, owner *step) {
 			r.fail(ptr, "Get %q: the definition declares no parameter %q%s", expr, rest, r.declaredParams())
 		}
 	case "Execution":
-		if !slices.Contains(executionVariables, rest) {
-			r.fail(ptr, "Get %q: %q is not an execution variable (use one of %s)", expr, rest, strings.Join(executionVariables, ", "))
+		if vars := executionVariables(); !slices.Contains(vars, rest) {
+			r.fail(ptr, "Get %q: %q is not an execution variable (use one of %s)", expr, rest, strings.Join(vars, ", "))
 		}
 	case "PipelineExperimentConfig":
 		if rest != "ExperimentName" && rest != "TrialName" {
