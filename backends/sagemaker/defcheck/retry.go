@@ -6,10 +6,10 @@ import (
 	"math"
 )
 
-// Retry policy limits. Upper bounds are the documented maxima ("Retry Policy for Pipeline Steps":
-// IntervalSeconds at most 43200 s, MaxAttempts at most 20, ExpireAfterMin at most 14400 min); the
-// lower bounds and the either-or rule are sagemaker.workflow.retry.RetryPolicy's validators, which
-// our compiler's output should satisfy as the SDK's does.
+// Retry policy limits. MaxAttempts <= 20 and ExpireAfterMin <= 14400 are the SDK's
+// MAX_ATTEMPTS_CAP and MAX_EXPIRE_AFTER_MIN (sagemaker.workflow.retry), as are the lower bounds and
+// the either-or rule; IntervalSeconds <= 43200 (12 hours) is the maximum the AWS page "Retry Policy
+// for Pipeline Steps" gives (not verifiable from the sources in this repository, see README.md).
 const (
 	minIntervalSeconds = 1
 	maxIntervalSeconds = 43_200
