@@ -40,6 +40,9 @@ type Scope struct {
 	storage   map[string]cty.Value
 	params    map[string]cty.Value
 	functions map[string]function.Function
+	// ctx is built once locals and storage are known: every later
+	// evaluation reads it, none changes it.
+	ctx *hcl.EvalContext
 }
 
 // NewScope evaluates locals and storage addresses (in dependency order, so
@@ -56,6 +59,7 @@ func NewScope(cfg *Config, vars map[string]*VariableValue) (*Scope, hcl.Diagnost
 	}
 	diags := s.declareParams()
 	diags = append(diags, s.evalNamedValues()...)
+	s.ctx = s.evalContext()
 	return s, diags
 }
 
@@ -270,7 +274,7 @@ func (s *Scope) evalContext() *hcl.EvalContext {
 // to keep any type). The result may be unknown (validate mode) or carry a
 // RuntimeMark; callers decide what those mean for their attribute.
 func (s *Scope) Eval(expr hcl.Expression, want cty.Type) (cty.Value, hcl.Diagnostics) {
-	return s.evalIn(s.evalContext(), expr, want)
+	return s.evalIn(s.ctx, expr, want)
 }
 
 func (s *Scope) evalIn(ctx *hcl.EvalContext, expr hcl.Expression, want cty.Type) (cty.Value, hcl.Diagnostics) {

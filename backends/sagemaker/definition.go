@@ -32,8 +32,14 @@ type Code struct {
 
 // Result is what the backend produces.
 type Result struct {
-	// Definition is the pipeline definition JSON.
+	// Definition is the pipeline definition JSON, indented for review.
 	Definition []byte
+	// Size is the length of the compact definition, which is what
+	// CreatePipeline counts against InlineLimit.
+	Size int
+	// OverInlineLimit says the definition must be passed to SageMaker
+	// through an S3 location rather than inline.
+	OverInlineLimit bool
 	// Files are the artifacts to upload, keyed by their S3 URI.
 	Files   map[string]artifact.File
 	Uploads []artifact.Upload
@@ -62,10 +68,13 @@ func Generate(p *ir.Pipeline, code Code) (*Result, error) {
 	if err := enc.Encode(def); err != nil {
 		return nil, fmt.Errorf("encoding the pipeline definition: %w", err)
 	}
-	if buf.Len() > InlineLimit {
-		return nil, fmt.Errorf("the pipeline definition is %d characters, over SageMaker's inline limit of %d", buf.Len(), InlineLimit)
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, buf.Bytes()); err != nil {
+		return nil, fmt.Errorf("compacting the pipeline definition: %w", err)
 	}
 	g.res.Definition = buf.Bytes()
+	g.res.Size = len([]rune(compact.String()))
+	g.res.OverInlineLimit = g.res.Size > InlineLimit
 	artifact.Sort(g.res.Uploads)
 	return g.res, nil
 }
