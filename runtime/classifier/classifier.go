@@ -84,21 +84,33 @@ func New(ctx context.Context, b *bundle.Bundle, opts Options) (*Classifier, erro
 	if err := ortenv.Init(lib); err != nil {
 		return nil, err
 	}
-	tok, err := tokenizer.Load(b.TokenizerPath())
-	if err != nil {
-		return nil, fmt.Errorf("model bundle %s: %w", b.Dir, err)
-	}
-	tok = tok.WithMaxLength(b.Manifest.MaxSeqLength)
 	so, err := sessionOptions(opts)
 	if err != nil {
 		return nil, err
 	}
 	defer so.Destroy()
+	// The tokenizer parses while ONNX Runtime builds the session: start-up
+	// time is the device's time to ready.
+	type loaded struct {
+		tok *tokenizer.Tokenizer
+		err error
+	}
+	tokCh := make(chan loaded, 1)
+	go func() {
+		tok, err := tokenizer.Load(b.TokenizerPath())
+		tokCh <- loaded{tok, err}
+	}()
 	sess, err := ort.NewDynamicAdvancedSession(b.ModelPath(), b.Manifest.Inputs, []string{b.Manifest.Output}, so)
+	tl := <-tokCh
 	if err != nil {
 		return nil, fmt.Errorf("model bundle %s: create ONNX Runtime session for %s (inputs %v, output %q): %w",
 			b.Dir, bundle.ModelFile, b.Manifest.Inputs, b.Manifest.Output, err)
 	}
+	if tl.err != nil {
+		_ = sess.Destroy()
+		return nil, fmt.Errorf("model bundle %s: %w", b.Dir, tl.err)
+	}
+	tok := tl.tok.WithMaxLength(b.Manifest.MaxSeqLength)
 	c := &Classifier{
 		bundle:    b,
 		tok:       tok,

@@ -1,11 +1,17 @@
 package classifier_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/slm-project/slm/runtime/bundle"
 	"github.com/slm-project/slm/runtime/classifier"
 	"github.com/slm-project/slm/runtime/testenv"
 )
@@ -151,5 +157,62 @@ func TestDeadline(t *testing.T) {
 	}
 	if _, err := c.Classify(context.Background(), []string{"hello"}); err == nil {
 		t.Fatal("a closed classifier still classified")
+	}
+}
+
+// TestRefusesBundle: a bundle whose parts disagree is refused at load, with
+// the reason, before it can serve.
+func TestRefusesBundle(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		file string
+		edit func(data []byte) []byte
+		says string
+	}{
+		{"BPE tokenizer", "tokenizer.json", func(d []byte) []byte {
+			return bytes.Replace(d, []byte(`"model":{"type":"WordPiece"`), []byte(`"model":{"type":"BPE"`), 1)
+		}, `model type "BPE" is not implemented`},
+		{"fewer labels than logits", "labels.json", func([]byte) []byte { return []byte(`["a","b"]`) }, "want [1 2]"},
+		{"model that is not ONNX", "model.onnx", func([]byte) []byte { return []byte("not a model") }, "create ONNX Runtime session"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := testenv.CopyBundle(t, "tiny")
+			path := filepath.Join(dir, tc.file)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, tc.edit(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			digest, err := bundle.FileDigest(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mpath := filepath.Join(dir, bundle.ManifestFile)
+			var m map[string]any
+			raw, err := os.ReadFile(mpath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(raw, &m); err != nil {
+				t.Fatal(err)
+			}
+			m["files"].(map[string]any)[tc.file] = digest
+			if raw, err = json.Marshal(m); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(mpath, raw, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c, err := classifier.Open(context.Background(), dir, classifier.Options{ORTLibrary: testenv.ORTLib(t)})
+			if err == nil {
+				_ = c.Close()
+				t.Fatal("bundle accepted")
+			}
+			if !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("error %q, want it to say %q", err, tc.says)
+			}
+		})
 	}
 }
