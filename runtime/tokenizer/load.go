@@ -86,7 +86,6 @@ func Parse(data []byte) (*Tokenizer, error) {
 		}
 		t.added = append(t.added, addedToken{content: a.Content, id: a.ID})
 		t.first[a.Content[0]] = true
-		t.addedLen = max(t.addedLen, len(a.Content))
 	}
 	sort.SliceStable(t.added, func(i, j int) bool { return len(t.added[i].content) > len(t.added[j].content) })
 	t.padID = t.model.vocab["[PAD]"]

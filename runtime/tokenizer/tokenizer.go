@@ -17,16 +17,15 @@ type Encoding struct {
 
 // Tokenizer encodes text. It is immutable and safe for concurrent use.
 type Tokenizer struct {
-	norm     *normalizer // nil: no normaliser
-	model    *wordPiece
-	added    []addedToken // special tokens matched in the raw text, longest first
-	addedLen int          // longest added token, in bytes
-	first    [256]bool    // first bytes of added tokens
-	prefix   []templatePiece
-	suffix   []templatePiece
-	typeA    int64
-	maxLen   int // 0: no truncation
-	padID    int64
+	norm   *normalizer // nil: no normaliser
+	model  *wordPiece
+	added  []addedToken // special tokens matched in the raw text, longest first
+	first  [256]bool    // first bytes of added tokens
+	prefix []templatePiece
+	suffix []templatePiece
+	typeA  int64
+	maxLen int // 0: no truncation
+	padID  int64
 }
 
 type addedToken struct {

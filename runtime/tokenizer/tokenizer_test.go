@@ -136,3 +136,32 @@ func BenchmarkEncode(b *testing.B) {
 		tok.Encode(rows[i%len(rows)][0])
 	}
 }
+
+// FuzzEncode: any input, valid UTF-8 or not, encodes without panicking into
+// ids of the vocabulary, framed by [CLS] and [SEP], within the length limit.
+func FuzzEncode(f *testing.F) {
+	for _, s := range []string{"", "hello [MASK] world", "Café 東京 😀", "\xff\xfe", "[CLS", strings.Repeat("ab ", 50), "\u0301\u0301x"} {
+		f.Add(s)
+	}
+	tok, err := Load(tokenizerPath)
+	if err != nil {
+		f.Fatal(err)
+	}
+	tok = tok.WithMaxLength(32)
+	size := int64(len(tok.model.vocab))
+	f.Fuzz(func(t *testing.T, s string) {
+		enc := tok.Encode(s)
+		n := len(enc.IDs)
+		if n < 2 || n > 32 || len(enc.AttentionMask) != n || len(enc.TypeIDs) != n {
+			t.Fatalf("%q: %d ids", s, n)
+		}
+		if enc.IDs[0] != 101 || enc.IDs[n-1] != 102 {
+			t.Fatalf("%q: ids %v not framed by [CLS] and [SEP]", s, enc.IDs)
+		}
+		for _, id := range enc.IDs {
+			if id < 0 || id >= size {
+				t.Fatalf("%q: id %d outside the vocabulary", s, id)
+			}
+		}
+	})
+}

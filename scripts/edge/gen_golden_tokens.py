@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import tempfile
 from pathlib import Path
 
@@ -68,6 +69,37 @@ HARD_CASES = [
 ]
 
 
+def random_cases(n: int, seed: int = 150) -> list[str]:
+    """Seeded strings of random code points from all planes, mixed with words, spaces and marks."""
+    rng = random.Random(seed)
+    pools = [
+        (0x20, 0x7E),
+        (0x80, 0x2FF),
+        (0x300, 0x36F),
+        (0x370, 0x1FFF),
+        (0x2000, 0x2BFF),
+        (0x3000, 0x9FFF),
+        (0xAC00, 0xD7A3),
+        (0xE000, 0xFFFD),
+        (0x10000, 0x1FFFF),
+        (0x20000, 0x2FFFF),
+        (0xE0000, 0x10FFFF),
+    ]
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rng.randint(1, 24)):
+            lo, hi = rng.choice(pools)
+            c = rng.randint(lo, hi)
+            if 0xD800 <= c <= 0xDFFF:
+                continue
+            parts.append(chr(c))
+            if rng.random() < 0.2:
+                parts.append(rng.choice([" ", "hello", "Ä", "\u0301", "[MASK]", "\t"]))
+        out.append("".join(parts))
+    return out
+
+
 def main() -> None:
     tok = tokenizers.Tokenizer.from_file(str(TOKENIZER))
     tok.no_padding()
@@ -76,7 +108,7 @@ def main() -> None:
     short.no_padding()
     short.enable_truncation(max_length=TRUNCATE)
     rows = json.loads(CLINC.read_text(encoding="utf-8"))
-    texts = [t for t, _ in rows] + HARD_CASES
+    texts = [t for t, _ in rows] + HARD_CASES + random_cases(500)
     cases = []
     for text in texts:
         full = tok.encode(text)
@@ -107,7 +139,9 @@ def main() -> None:
         f.write(text)
     os.chmod(tmp, 0o644)
     os.replace(tmp, OUT)
-    print(f"{OUT}: {len(cases)} cases ({len(rows)} CLINC150, {len(HARD_CASES)} hard)")
+    print(
+        f"{OUT}: {len(cases)} cases ({len(rows)} CLINC150, {len(HARD_CASES)} hard, 500 random)"
+    )
 
 
 if __name__ == "__main__":
