@@ -7,10 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/slm-project/slm/backends/artifact"
+	"github.com/slm-project/slm/backends/greengrass"
 	"github.com/slm-project/slm/backends/sagemaker"
+	"github.com/slm-project/slm/backends/terraform"
 	"github.com/slm-project/slm/compiler/plan"
 )
 
@@ -18,6 +22,7 @@ func (a *app) planCommand() *cobra.Command {
 	var (
 		vf     varFlags
 		cf     codeFlags
+		ef     edgeFlags
 		out    string
 		asJSON bool
 	)
@@ -59,7 +64,83 @@ variables, *.auto.slmvars.hcl files in DIR (lexical order), --var-file files
 			for _, u := range sm.Uploads {
 				files[u.Path] = sm.Files[u.URI].Content
 			}
-			pl := plan.Build(res.Pipeline, sm.Uploads)
+			uploads := append([]artifact.Upload(nil), sm.Uploads...)
+			tfIn := terraform.Inputs{Definition: sm.Definition, Uploads: sm.Uploads}
+			tfFiles, err := terraform.Generate(res.Pipeline, tfIn)
+			if err != nil {
+				return fmt.Errorf("generating the Terraform: %w", err)
+			}
+			for name, b := range tfFiles {
+				files["terraform/"+name] = b
+			}
+			tfResources, err := terraform.Plan(res.Pipeline, tfIn)
+			if err != nil {
+				return fmt.Errorf("listing the Terraform resources: %w", err)
+			}
+			var gg *greengrass.Result
+			var notes []string
+			if len(res.Pipeline.EdgeTargets) > 0 {
+				if ef.model == "" {
+					notes = append(notes, "Greengrass components and deployments are not planned: they ship a trained model bundle. Pass --model with a training model directory (holding bundle/ and bundle-int8/) or a bundle.")
+				} else {
+					rt, err := edgeRuntime(res.Pipeline, ef.runtimeDir)
+					if err != nil {
+						return err
+					}
+					models, err := edgeModels(res.Pipeline, ef.model)
+					if err != nil {
+						return err
+					}
+					if gg, err = greengrass.Build(res.Pipeline, greengrass.Inputs{Runtime: rt, Models: models}); err != nil {
+						return fmt.Errorf("generating the Greengrass components: %w", err)
+					}
+					for name, b := range gg.Files {
+						files["greengrass/"+name] = b
+					}
+					contents := map[string][]byte{}
+					for _, r := range rt {
+						contents[r.Edge.SHA256()] = r.Edge.Content
+						contents[r.ORT.SHA256()] = r.ORT.Content
+					}
+					for _, m := range models {
+						contents[m.SHA256()] = m.Content
+					}
+					for _, u := range gg.Uploads {
+						u.Path = "edge/" + u.SHA256 + "/" + u.Name
+						files[u.Path] = contents[u.SHA256]
+						uploads = append(uploads, u)
+					}
+				}
+			}
+			artifact.Sort(uploads)
+			pl := plan.Build(res.Pipeline, uploads)
+			pl.Notes = notes
+			if sm.OverInlineLimit {
+				pl.Notes = append(pl.Notes, fmt.Sprintf("The pipeline definition is %d characters, over SageMaker's inline limit: the Terraform passes it through S3.", sm.Size))
+			}
+			for _, r := range tfResources {
+				action := plan.Create
+				if r.Mode == "data" {
+					action = plan.Read
+				}
+				pl.Resources = append(pl.Resources, plan.Resource{Action: action, Kind: "terraform", Type: r.Type, Name: r.Name, Address: r.Address(), Details: r.Details()})
+			}
+			if gg != nil {
+				for _, c := range gg.Components {
+					d := []string{"recipe " + c.Recipe}
+					if len(c.Platforms) > 0 {
+						d = append(d, "platforms "+strings.Join(c.Platforms, ", "))
+					}
+					if len(c.DependsOn) > 0 {
+						d = append(d, "depends on "+strings.Join(c.DependsOn, ", "))
+					}
+					pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-component", Type: c.Name, Name: c.Version, Address: c.Name + " " + c.Version, Details: d})
+				}
+				for _, dp := range gg.Deployments {
+					d := []string{"target " + dp.TargetARN, "components " + strings.Join(dp.Components, ", "), "rollout " + dp.Rollout, "request " + dp.Request}
+					pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-deployment", Type: "edge_target", Name: dp.EdgeTarget, Address: "edge_target." + dp.EdgeTarget + " (" + dp.Name + ")", Details: d})
+				}
+			}
 			paths := make([]string, 0, len(files))
 			for p := range files {
 				paths = append(paths, p)
@@ -93,6 +174,8 @@ variables, *.auto.slmvars.hcl files in DIR (lexical order), --var-file files
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan (or the diagnostics) as JSON")
 	cmd.Flags().StringVar(&cf.runner, "runner", "", "linux/amd64 slm binary to upload as the step runner (default: this binary)")
 	cmd.Flags().StringVar(&cf.ortLib, "ort-lib", "", "linux/amd64 libonnxruntime.so.1 to upload for evaluate")
+	cmd.Flags().StringVar(&ef.model, "model", "", "model bundle for the edge release: a training model `DIR` (bundle/, bundle-int8/), a bundle directory, or a bundle.tar.gz")
+	cmd.Flags().StringVar(&ef.runtimeDir, "edge-runtime", "", "`DIR` with slm-edge and libonnxruntime.so.1 (amd64) and linux-arm64/ (default: beside slm)")
 	return cmd
 }
 

@@ -22,6 +22,7 @@ const (
 	Update  Action = "update"
 	Delete  Action = "delete"
 	Replace Action = "replace"
+	Read    Action = "read"
 	NoOp    Action = "no-op"
 )
 
@@ -40,6 +41,8 @@ type Plan struct {
 	Uploads       []Upload    `json:"uploads"`
 	Resources     []Resource  `json:"resources"`
 	Artifacts     []Artifact  `json:"artifacts"`
+	// Notes are things the reviewer should know that are not changes.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Variable is a compile-time variable with its provenance.
@@ -86,10 +89,13 @@ type Upload struct {
 
 // Resource is an AWS resource or edge object another backend declares.
 type Resource struct {
-	Action  Action   `json:"action"`
-	Kind    string   `json:"kind"` // "terraform", "greengrass-component", "greengrass-deployment"
-	Type    string   `json:"type"`
-	Name    string   `json:"name"`
+	Action Action `json:"action"`
+	Kind   string `json:"kind"` // "terraform", "greengrass-component", "greengrass-deployment"
+	Type   string `json:"type"`
+	Name   string `json:"name"`
+	// Address is how the item is named in the text plan, e.g.
+	// aws_s3_bucket.edge or "com.example.Model 1.2.3".
+	Address string   `json:"address"`
 	Details []string `json:"details,omitempty"`
 }
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-var symbols = map[Action]string{Create: "+", Update: "~", Delete: "-", Replace: "-/+", NoOp: " "}
+var symbols = map[Action]string{Create: "+", Update: "~", Delete: "-", Replace: "-/+", Read: "<=", NoOp: " "}
 
 // WriteText renders the plan for people: the provenance of every variable,
 // the run-time parameters, each step with what a reviewer checks, the gates,
@@ -33,7 +33,7 @@ func WriteText(w io.Writer, p *Plan) error {
 	}
 	if len(present) > 0 {
 		b.WriteString("\nActions are shown with these symbols:\n")
-		for _, a := range []Action{Create, Update, Replace, Delete} {
+		for _, a := range []Action{Create, Update, Replace, Delete, Read} {
 			if present[a] {
 				fmt.Fprintf(&b, "  %-3s %s\n", symbols[a], a)
 			}
@@ -107,7 +107,7 @@ func WriteText(w io.Writer, p *Plan) error {
 		for _, k := range names {
 			fmt.Fprintf(&b, "\n%s:\n", kindTitle(k))
 			for _, r := range kinds[k] {
-				fmt.Fprintf(&b, "  %s %s.%s\n", symbols[r.Action], r.Type, r.Name)
+				fmt.Fprintf(&b, "  %s %s\n", symbols[r.Action], r.Address)
 				for _, d := range r.Details {
 					fmt.Fprintf(&b, "      %s\n", d)
 				}
@@ -120,6 +120,12 @@ func WriteText(w io.Writer, p *Plan) error {
 			fmt.Fprintf(&b, "  %s (%s, sha256 %s)\n", a.Path, size(a.Size), a.SHA256[:12])
 		}
 	}
+	if len(p.Notes) > 0 {
+		b.WriteString("\nNotes:\n")
+		for _, n := range p.Notes {
+			fmt.Fprintf(&b, "  - %s\n", n)
+		}
+	}
 	counts := map[Action]int{}
 	for _, s := range p.Steps {
 		counts[s.Action]++
@@ -130,8 +136,8 @@ func WriteText(w io.Writer, p *Plan) error {
 	for _, r := range p.Resources {
 		counts[r.Action]++
 	}
-	fmt.Fprintf(&b, "\nPlan: %d to create, %d to update, %d to replace, %d to delete (%d steps, %d uploads, %d resources).\n",
-		counts[Create], counts[Update], counts[Replace], counts[Delete], len(p.Steps), len(p.Uploads), len(p.Resources))
+	fmt.Fprintf(&b, "\nPlan: %d to create, %d to update, %d to replace, %d to delete, %d to read (%d steps, %d uploads, %d resources).\n",
+		counts[Create], counts[Update], counts[Replace], counts[Delete], counts[Read], len(p.Steps), len(p.Uploads), len(p.Resources))
 	_, err := io.WriteString(w, b.String())
 	if err != nil {
 		return fmt.Errorf("writing the plan: %w", err)
