@@ -44,6 +44,11 @@ type serveConfig struct {
 	timeout      time.Duration
 	logLevel     string
 	shutdownWait time.Duration
+
+	metricsFile       string
+	metricsNamespace  string
+	metricsDimensions []string
+	metricsInterval   time.Duration
 }
 
 func (c *serveConfig) register(fs *pflag.FlagSet) []envFlag {
@@ -54,15 +59,20 @@ func (c *serveConfig) register(fs *pflag.FlagSet) []envFlag {
 	fs.StringVar(&c.graphOpt, "graph-opt", "all", "graph optimisation: all, extended, basic, disabled")
 	fs.IntVar(&c.maxBatch, "max-batch", 8, "most texts in one model run (1 disables dynamic batching)")
 	fs.DurationVar(&c.maxWait, "max-wait", 2*time.Millisecond, "how long a text waits for others to batch with")
-	fs.IntVar(&c.queueSize, "queue-size", 256, "texts that may wait; beyond it requests get 429")
+	fs.IntVar(&c.queueSize, "max-queue", 256, "texts that may wait; beyond it requests get 429")
 	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", 1<<20, "largest request body")
 	fs.IntVar(&c.maxTextBytes, "max-text-bytes", 4096, "longest text, in bytes")
 	fs.IntVar(&c.maxTexts, "max-texts", 64, "most texts in one request")
 	fs.DurationVar(&c.timeout, "timeout", 5*time.Second, "per-request deadline")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.shutdownWait, "shutdown-wait", 10*time.Second, "how long SIGTERM waits for in-flight requests")
-	names := []string{"bundle", "listen", "threads", "graph-opt", "max-batch", "max-wait", "queue-size",
-		"max-body-bytes", "max-text-bytes", "max-texts", "timeout", "log-level", "shutdown-wait"}
+	fs.StringVar(&c.metricsFile, "metrics-file", "", "append CloudWatch EMF records (one JSON a line) to this file")
+	fs.StringVar(&c.metricsNamespace, "metrics-namespace", "slm/edge", "CloudWatch namespace of the EMF records")
+	fs.StringArrayVar(&c.metricsDimensions, "metrics-dimension", nil, "NAME=VALUE dimension of the EMF records (repeat)")
+	fs.DurationVar(&c.metricsInterval, "metrics-interval", time.Minute, "how often an EMF record is written")
+	names := []string{"bundle", "listen", "threads", "graph-opt", "max-batch", "max-wait", "max-queue",
+		"max-body-bytes", "max-text-bytes", "max-texts", "timeout", "log-level", "shutdown-wait",
+		"metrics-file", "metrics-namespace", "metrics-dimension", "metrics-interval"}
 	pairs := make([]envFlag, 0, len(names))
 	for _, n := range names {
 		pairs = append(pairs, envFlag{flag: n, env: envName(n)})
@@ -97,9 +107,11 @@ func (c *serveConfig) validate() error {
 	case c.maxWait < 0:
 		return fmt.Errorf("--max-wait %v: want 0 or more", c.maxWait)
 	case c.queueSize < c.maxBatch:
-		return fmt.Errorf("--queue-size %d: want at least --max-batch (%d)", c.queueSize, c.maxBatch)
+		return fmt.Errorf("--max-queue %d: want at least --max-batch (%d)", c.queueSize, c.maxBatch)
 	case c.queueSize < c.maxTexts:
-		return fmt.Errorf("--queue-size %d: want at least --max-texts (%d), or full requests could never be queued", c.queueSize, c.maxTexts)
+		return fmt.Errorf("--max-queue %d: want at least --max-texts (%d), or full requests could never be queued", c.queueSize, c.maxTexts)
+	case c.metricsFile != "" && c.metricsInterval <= 0:
+		return fmt.Errorf("--metrics-interval %v: want more than 0", c.metricsInterval)
 	case c.maxBodyBytes < 64 || c.maxTextBytes < 1 || c.maxTexts < 1:
 		return fmt.Errorf("--max-body-bytes, --max-text-bytes and --max-texts must be positive (body at least 64)")
 	case c.timeout <= 0:

@@ -104,7 +104,8 @@ func TestCommandErrors(t *testing.T) {
 		{"serve without bundle", []string{"serve"}, nil, "--bundle (or $SLM_EDGE_BUNDLE) is required"},
 		{"serve zero batch", []string{"serve", "--bundle", bad, "--max-batch", "0"}, nil, "--max-batch 0"},
 		{"serve bad env", []string{"serve", "--bundle", bad}, map[string]string{"SLM_EDGE_THREADS": "many"}, "$SLM_EDGE_THREADS"},
-		{"serve small queue", []string{"serve", "--bundle", bad, "--queue-size", "8"}, nil, "--queue-size 8"},
+		{"serve small queue", []string{"serve", "--bundle", bad, "--max-queue", "8"}, nil, "--max-queue 8"},
+		{"serve bad metrics dimension", []string{"serve", "--bundle", bad, "--listen", "127.0.0.1:0", "--metrics-file", filepath.Join(t.TempDir(), "m.log"), "--metrics-dimension", "Project"}, nil, "want NAME=VALUE"},
 		{"serve bad log level", []string{"serve", "--bundle", bad, "--log-level", "loud"}, nil, "--log-level"},
 		{"serve bad bundle", []string{"serve", "--bundle", bad, "--listen", "127.0.0.1:0"}, nil, "digest mismatch"},
 		{"unknown command", []string{"train"}, nil, "unknown command"},
@@ -121,19 +122,22 @@ func TestCommandErrors(t *testing.T) {
 	}
 }
 
-// TestServe runs the server from flags and environment, classifies over
-// HTTP, reloads on SIGHUP and shuts down when its context ends (SIGTERM).
+// TestServe runs the server from flags and environment, with the command
+// line the Greengrass recipe uses (backends/greengrass), classifies over
+// HTTP, reloads on SIGHUP and shuts down when its context ends (SIGTERM),
+// leaving a CloudWatch EMF record in the metrics file.
 func TestServe(t *testing.T) {
-	t.Setenv("SLM_ORT_LIB", testenv.ORTLib(t))
 	t.Setenv("SLM_EDGE_BUNDLE", testenv.Bundle(t, "tiny"))
 	t.Setenv("SLM_EDGE_MAX_BATCH", "4")
 	t.Setenv("SLM_EDGE_MAX_WAIT", "1ms")
+	metricsFile := filepath.Join(t.TempDir(), "metrics", "metrics.log")
 	var logs syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--threads", "1"}, &bytes.Buffer{}, &logs)
-	}()
+	args := []string{"serve", "--ort-lib", testenv.ORTLib(t), "--listen", "127.0.0.1:0", "--threads", "1",
+		"--max-queue", "128", "--log-level", "info", "--metrics-file", metricsFile, "--metrics-namespace", "slm/edge",
+		"--metrics-dimension", "Project=intent", "--metrics-dimension", "Environment=dev", "--metrics-dimension", "EdgeTarget=line-1"}
+	go func() { done <- run(ctx, args, &bytes.Buffer{}, &logs) }()
 	ready := logs.waitFor(t, "ready")
 	if ready["max_batch"] != float64(4) || ready["max_wait"] != "1ms" || ready["model_version"] != "tiny-test-1" {
 		t.Fatalf("ready line %v: want the environment's settings", ready)
@@ -168,6 +172,17 @@ func TestServe(t *testing.T) {
 	logs.waitFor(t, "stopped")
 	if _, err := http.Get(url + "/healthz"); err == nil {
 		t.Fatal("still listening after shutdown")
+	}
+	data, err := os.ReadFile(metricsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(bytes.TrimSpace(data), &rec); err != nil {
+		t.Fatalf("metrics file %q: %v", data, err)
+	}
+	if rec["Requests"] != float64(1) || rec["Errors"] != float64(0) || rec["EdgeTarget"] != "line-1" || rec["_aws"] == nil {
+		t.Fatalf("EMF record %v: want the one request, its dimensions and metadata", rec)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/slm-project/slm/runtime/batch"
 	"github.com/slm-project/slm/runtime/classifier"
+	"github.com/slm-project/slm/runtime/emf"
 	"github.com/slm-project/slm/runtime/live"
 	"github.com/slm-project/slm/runtime/metrics"
 	"github.com/slm-project/slm/runtime/ortenv"
@@ -57,6 +58,12 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var rec *emf.Recorder
+	if cfg.metricsFile != "" {
+		if rec, err = emf.New(cfg.metricsFile, cfg.metricsNamespace, cfg.metricsDimensions); err != nil {
+			return err
+		}
+	}
 	opts := classifier.Options{ORTLibrary: lib, IntraOpThreads: cfg.threads, GraphOptimization: cfg.graphOpt}
 	model, err := live.New(ctx, cfg.bundle, func(ctx context.Context, dir string) (*classifier.Classifier, error) {
 		return classifier.Open(ctx, dir, opts)
@@ -79,6 +86,19 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer) error {
 	srv := server.New(model, b, server.Limits{
 		MaxBodyBytes: cfg.maxBodyBytes, MaxTextBytes: cfg.maxTextBytes, MaxTexts: cfg.maxTexts, Timeout: cfg.timeout,
 	}, reg, log)
+
+	if rec != nil {
+		srv.OnRequest(func(status int, latency time.Duration) { rec.Observe(latency, status != http.StatusOK) })
+		metricsDone := make(chan error, 1)
+		mctx, stopMetrics := context.WithCancel(context.Background())
+		go func() { metricsDone <- rec.Run(mctx, cfg.metricsInterval) }()
+		defer func() {
+			stopMetrics()
+			if err := <-metricsDone; err != nil {
+				log.Error("metrics file", "error", err.Error())
+			}
+		}()
+	}
 
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {

@@ -30,7 +30,11 @@ var latencyBuckets = []float64{.001, .0025, .005, .0075, .01, .015, .02, .03, .0
 func (s *Server) classify(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	status, body := s.classifyStatus(w, r, start)
-	elapsed := time.Since(start).Seconds()
+	latency := time.Since(start)
+	elapsed := latency.Seconds()
+	if s.observe != nil {
+		s.observe(status, latency)
+	}
 	s.metrics.Add("slm_edge_requests_total", "Classification requests by HTTP status.", 1, "code", strconv.Itoa(status))
 	s.metrics.Observe("slm_edge_request_duration_seconds", "Classification request latency.", latencyBuckets, elapsed)
 	if status != http.StatusOK {

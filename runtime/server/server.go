@@ -37,6 +37,7 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics.Registry
 	ready   atomic.Bool
+	observe func(status int, latency time.Duration)
 }
 
 // New wires a server around a live model and its batcher. The server is
@@ -49,6 +50,10 @@ func New(model *live.Model, b *batch.Batcher, limits Limits, reg *metrics.Regist
 	s.noteModel()
 	return s
 }
+
+// OnRequest sets a function called after each classification request with
+// its status and latency (the CloudWatch metrics file). Call before serving.
+func (s *Server) OnRequest(fn func(status int, latency time.Duration)) { s.observe = fn }
 
 // SetReady sets what /readyz answers.
 func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
