@@ -370,6 +370,14 @@ func (c *compilation) stepName(kind, name string, rng hcl.Range) string {
 }
 
 func (c *compilation) compute(x *lang.Compute, owner hcl.Range, defaultType string, training bool) ir.Compute {
+	cp := c.computeBlock(x, defaultType, training)
+	if cp.Image == "" && !training && c.p.Project.Region != "" {
+		cp.Image, _ = processingImage(c.p.Project.Region)
+	}
+	return cp
+}
+
+func (c *compilation) computeBlock(x *lang.Compute, defaultType string, training bool) ir.Compute {
 	cp := ir.Compute{InstanceType: defaultType, InstanceCount: 1, VolumeSizeGB: 30, MaxRuntimeSeconds: 86400}
 	if x == nil {
 		return cp

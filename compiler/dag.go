@@ -1,7 +1,6 @@
 package compiler
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -118,6 +117,6 @@ func (c *compilation) steps() {
 		c.ev.errorf(nodes[stuck[0]].rng, "Cycle in the step graph", "These steps wait on each other: %s. Check the gates lists and the model and data references.", strings.Join(stuck, ", "))
 	}
 	if len(c.p.Steps) == 0 {
-		c.ev.add(&hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Empty pipeline", Detail: fmt.Sprintf("The configuration declares no steps (prepare, finetune, evaluate, gate, register), so the SageMaker pipeline has nothing to run.")})
+		c.ev.add(&hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Empty pipeline", Detail: "The configuration declares no steps (prepare, finetune, evaluate, gate, register), so the SageMaker pipeline has nothing to run."})
 	}
 }

@@ -67,14 +67,6 @@ func (e *evaluator) value(expr hcl.Expression, ty cty.Type, what string) (cty.Va
 	return v, true
 }
 
-func (e *evaluator) required(expr hcl.Expression, rng hcl.Range, name string) bool {
-	if isAbsent(expr) {
-		e.errorf(rng, "Missing required argument", "The argument %q is required here.", name)
-		return false
-	}
-	return true
-}
-
 func (e *evaluator) str(expr hcl.Expression, what string) (string, bool) {
 	v, ok := e.value(expr, cty.String, what)
 	if !ok {

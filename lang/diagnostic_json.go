@@ -95,9 +95,6 @@ func NewJSONDiagnostic(d *hcl.Diagnostic, files map[string]*hcl.File) JSONDiagno
 		}
 		if code.Len() > 0 {
 			code.WriteByte('\n')
-			if snip.HighlightEnd == 0 {
-				// keep offsets right: the newline shifts later lines by one
-			}
 		}
 		code.Write(bytes.TrimRight(line, "\r"))
 	}

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -62,6 +64,13 @@ func TestGoldenDefinitions(t *testing.T) {
 				t.Fatal(err)
 			}
 			defchecktest.MustPassWith(t, checker, res.Definition)
+			var doc any
+			if err := json.Unmarshal(res.Definition, &doc); err != nil {
+				t.Fatal(err)
+			}
+			if empty := emptyStrings(doc, ""); len(empty) > 0 {
+				t.Errorf("empty strings in the definition (a value the compiler failed to fill): %v", empty)
+			}
 			golden := filepath.Join("testdata", "golden", env+".pipeline.json")
 			if *update {
 				if err := os.WriteFile(golden, res.Definition, 0o644); err != nil {
@@ -193,4 +202,26 @@ func TestNoAccountNoDefinition(t *testing.T) {
 	if _, err := sagemaker.Generate(p, fixedCode); err == nil {
 		t.Fatal("Generate succeeded without an execution role ARN")
 	}
+}
+
+// emptyStrings lists the JSON paths holding "": the schema accepts them in
+// many places where SageMaker would not (an image URI, a role).
+func emptyStrings(v any, path string) []string {
+	var out []string
+	switch x := v.(type) {
+	case string:
+		// Std:Join's separator is legitimately empty.
+		if x == "" && !strings.HasSuffix(path, "/Std:Join/On") {
+			out = append(out, path)
+		}
+	case map[string]any:
+		for k, e := range x {
+			out = append(out, emptyStrings(e, path+"/"+k)...)
+		}
+	case []any:
+		for i, e := range x {
+			out = append(out, emptyStrings(e, fmt.Sprintf("%s/%d", path, i))...)
+		}
+	}
+	return out
 }
