@@ -211,38 +211,7 @@ func (e *evaluator) oneOf(expr hcl.Expression, what string, allowed ...string) (
 	return "", false
 }
 
-func closest(s string, allowed []string) string {
-	best, bestDist := "", 3
-	for _, a := range allowed {
-		if d := distance(strings.ToLower(s), a); d < bestDist {
-			best, bestDist = a, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" Did you mean %q?", best)
-}
-
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func closest(s string, allowed []string) string { return lang.DidYouMean(allowed, s) }
 
 // runtimeValue evaluates an attribute that may use pipeline parameters. A
 // plain reference compiles to a Get of the parameter, a string template of

@@ -64,7 +64,6 @@ func (c *Config) decodeFile(body hcl.Body) hcl.Diagnostics {
 }
 
 func (c *Config) decodeBlock(block *hcl.Block) hcl.Diagnostics {
-	var diags hcl.Diagnostics
 	name := ""
 	if len(block.Labels) > 0 {
 		name = block.Labels[0]
@@ -75,101 +74,92 @@ func (c *Config) decodeBlock(block *hcl.Block) hcl.Diagnostics {
 		if c.Project != nil {
 			return duplicate(block, c.Project.DeclRange)
 		}
-		p := &Project{Name: name, DeclRange: rng}
-		diags = gohcl.DecodeBody(block.Body, nil, &p.Body)
-		c.Project = p
-	case BlockVariable:
-		if prev, ok := c.Variables[name]; ok {
-			return duplicate(block, prev.DeclRange)
-		}
-		v, vdiags := decodeVariable(block)
-		diags = vdiags
-		c.Variables[name] = v
-	case BlockLocals:
-		attrs, adiags := block.Body.JustAttributes()
-		diags = adiags
-		for _, a := range attrs {
-			if prev, ok := c.Locals[a.Name]; ok {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Duplicate local value",
-					Detail:   fmt.Sprintf("The local value %q was already defined at %s. Each local value needs a unique name.", a.Name, prev.DeclRange),
-					Subject:  a.NameRange.Ptr(),
-				})
-				continue
-			}
-			c.Locals[a.Name] = &Local{Name: a.Name, Expr: a.Expr, DeclRange: a.Range}
-		}
-	case BlockParameter:
-		if prev, ok := c.Parameters[name]; ok {
-			return duplicate(block, prev.DeclRange)
-		}
-		p := &Parameter{Name: name, DeclRange: rng}
-		diags = gohcl.DecodeBody(block.Body, nil, &p.Body)
-		c.Parameters[name] = p
-	case BlockStorage:
-		if prev, ok := c.Storage[name]; ok {
-			return duplicate(block, prev.DeclRange)
-		}
-		s := &Storage{Name: name, DeclRange: rng}
-		diags = gohcl.DecodeBody(block.Body, nil, &s.Body)
-		c.Storage[name] = s
-	case BlockDataset:
-		if prev, ok := c.Datasets[name]; ok {
-			return duplicate(block, prev.DeclRange)
-		}
-		d := &Dataset{Name: name, DeclRange: rng}
-		diags = gohcl.DecodeBody(block.Body, nil, &d.Body)
-		c.Datasets[name] = d
-	case BlockPrepare:
-		if prev, ok := c.Prepares[name]; ok {
-			return duplicate(block, prev.DeclRange)
-		}
-		p := &Prepare{Name: name, DeclRange: rng}
-		diags = gohcl.DecodeBody(block.Body, nil, &p.Body)
-		c.Prepares[name] = p
-	case BlockFineTune:
-		if prev, ok := c.FineTunes[name]; ok {
-			return duplicate(block, prev.DeclRange)
-		}
-		f := &FineTune{Name: name, DeclRange: rng}
-		diags = gohcl.DecodeBody(block.Body, nil, &f.Body)
-		c.FineTunes[name] = f
-	case BlockEvaluate:
-		if prev, ok := c.Evaluations[name]; ok {
-			return duplicate(block, prev.DeclRange)
-		}
-		e := &Evaluate{Name: name, DeclRange: rng}
-		diags = gohcl.DecodeBody(block.Body, nil, &e.Body)
-		c.Evaluations[name] = e
-	case BlockGate:
-		if prev, ok := c.Gates[name]; ok {
-			return duplicate(block, prev.DeclRange)
-		}
-		g, gdiags := decodeGate(block)
-		diags = gdiags
-		c.Gates[name] = g
-	case BlockRegister:
-		if prev, ok := c.Registers[name]; ok {
-			return duplicate(block, prev.DeclRange)
-		}
-		r := &Register{Name: name, DeclRange: rng}
-		diags = gohcl.DecodeBody(block.Body, nil, &r.Body)
-		c.Registers[name] = r
-	case BlockEdgeTarget:
-		if prev, ok := c.EdgeTargets[name]; ok {
-			return duplicate(block, prev.DeclRange)
-		}
-		e := &EdgeTarget{Name: name, DeclRange: rng}
-		diags = gohcl.DecodeBody(block.Body, nil, &e.Body)
-		c.EdgeTargets[name] = e
+		c.Project = &Project{Name: name, DeclRange: rng}
+		return gohcl.DecodeBody(block.Body, nil, &c.Project.Body)
 	case BlockMonitoring:
 		if c.Monitoring != nil {
 			return duplicate(block, c.Monitoring.DeclRange)
 		}
-		m := &Monitoring{DeclRange: rng}
-		diags = gohcl.DecodeBody(block.Body, nil, &m.Body)
-		c.Monitoring = m
+		c.Monitoring = &Monitoring{DeclRange: rng}
+		return gohcl.DecodeBody(block.Body, nil, &c.Monitoring.Body)
+	case BlockLocals:
+		return c.decodeLocals(block)
+	case BlockVariable:
+		v, diags := decodeVariable(block)
+		return append(diags, add(c.Variables, block, v, nil)...)
+	case BlockGate:
+		g, diags := decodeGate(block)
+		return append(diags, add(c.Gates, block, g, nil)...)
+	case BlockParameter:
+		p := &Parameter{Name: name, DeclRange: rng}
+		return add(c.Parameters, block, p, &p.Body)
+	case BlockStorage:
+		s := &Storage{Name: name, DeclRange: rng}
+		return add(c.Storage, block, s, &s.Body)
+	case BlockDataset:
+		d := &Dataset{Name: name, DeclRange: rng}
+		return add(c.Datasets, block, d, &d.Body)
+	case BlockPrepare:
+		p := &Prepare{Name: name, DeclRange: rng}
+		return add(c.Prepares, block, p, &p.Body)
+	case BlockFineTune:
+		f := &FineTune{Name: name, DeclRange: rng}
+		return add(c.FineTunes, block, f, &f.Body)
+	case BlockEvaluate:
+		e := &Evaluate{Name: name, DeclRange: rng}
+		return add(c.Evaluations, block, e, &e.Body)
+	case BlockRegister:
+		r := &Register{Name: name, DeclRange: rng}
+		return add(c.Registers, block, r, &r.Body)
+	case BlockEdgeTarget:
+		e := &EdgeTarget{Name: name, DeclRange: rng}
+		return add(c.EdgeTargets, block, e, &e.Body)
+	}
+	return nil
+}
+
+// declaration is a named block that remembers where it was declared.
+type declaration interface{ declRange() hcl.Range }
+
+func (v *Variable) declRange() hcl.Range   { return v.DeclRange }
+func (p *Parameter) declRange() hcl.Range  { return p.DeclRange }
+func (s *Storage) declRange() hcl.Range    { return s.DeclRange }
+func (d *Dataset) declRange() hcl.Range    { return d.DeclRange }
+func (p *Prepare) declRange() hcl.Range    { return p.DeclRange }
+func (f *FineTune) declRange() hcl.Range   { return f.DeclRange }
+func (e *Evaluate) declRange() hcl.Range   { return e.DeclRange }
+func (g *Gate) declRange() hcl.Range       { return g.DeclRange }
+func (r *Register) declRange() hcl.Range   { return r.DeclRange }
+func (e *EdgeTarget) declRange() hcl.Range { return e.DeclRange }
+
+// add records a named block, refusing a second declaration of the name, and
+// decodes the block's body into body when given (gohcl, for the blocks whose
+// schema is a struct).
+func add[T declaration](m map[string]T, block *hcl.Block, v T, body any) hcl.Diagnostics {
+	name := block.Labels[0]
+	if prev, ok := m[name]; ok {
+		return duplicate(block, prev.declRange())
+	}
+	m[name] = v
+	if body == nil {
+		return nil
+	}
+	return gohcl.DecodeBody(block.Body, nil, body)
+}
+
+func (c *Config) decodeLocals(block *hcl.Block) hcl.Diagnostics {
+	attrs, diags := block.Body.JustAttributes()
+	for _, a := range attrs {
+		if prev, ok := c.Locals[a.Name]; ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate local value",
+				Detail:   fmt.Sprintf("The local value %q was already defined at %s. Each local value needs a unique name.", a.Name, prev.DeclRange),
+				Subject:  a.NameRange.Ptr(),
+			})
+			continue
+		}
+		c.Locals[a.Name] = &Local{Name: a.Name, Expr: a.Expr, DeclRange: a.Range}
 	}
 	return diags
 }

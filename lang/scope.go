@@ -381,16 +381,11 @@ func keysOf[V any](m map[string]V) map[string]bool {
 
 // suggest returns " Did you mean "x"?" for the closest name, if close enough.
 func suggest(names map[string]bool, name string) string {
-	best, bestDist := "", 3
+	list := make([]string, 0, len(names))
 	for n := range names {
-		if d := levenshtein(name, n); d < bestDist || (d == bestDist && n < best) {
-			best, bestDist = n, d
-		}
+		list = append(list, n)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" Did you mean %q?", best)
+	return DidYouMean(list, name)
 }
 
 // RuntimeParams lists the parameters whose run-time values flow into v.

@@ -398,10 +398,16 @@ func validateVariables(cfg *Config, values map[string]*VariableValue) hcl.Diagno
 }
 
 func suggestVariable(cfg *Config, name string) string {
+	return DidYouMean(sortedKeys(cfg.Variables), name)
+}
+
+// DidYouMean returns ` Did you mean "x"?` for the candidate closest to name
+// (case-insensitively, at most two edits away), or "" when none is close.
+func DidYouMean(candidates []string, name string) string {
 	best, bestDist := "", 3
-	for declared := range cfg.Variables {
-		if d := levenshtein(name, declared); d < bestDist || (d == bestDist && declared < best) {
-			best, bestDist = declared, d
+	for _, c := range candidates {
+		if d := levenshtein(strings.ToLower(name), strings.ToLower(c)); d < bestDist || (d == bestDist && c < best) {
+			best, bestDist = c, d
 		}
 	}
 	if best == "" {
