@@ -70,15 +70,15 @@ func (s *stack) classify(text string) error {
 	return nil
 }
 
-// reportLatency reports p50 and p99 of the samples in milliseconds.
-func reportLatency(b *testing.B, samples []time.Duration) {
+// percentiles returns p50 and p99 of the samples in milliseconds.
+func percentiles(samples []time.Duration) (p50, p99 float64) {
 	if len(samples) == 0 {
-		return
+		return 0, 0
 	}
-	sort.Slice(samples, func(i, j int) bool { return samples[i] < samples[j] })
+	sorted := append([]time.Duration(nil), samples...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
 	pct := func(p float64) float64 {
-		return float64(samples[int(p*float64(len(samples)-1))].Microseconds()) / 1000
+		return float64(sorted[int(p*float64(len(sorted)-1))].Microseconds()) / 1000
 	}
-	b.ReportMetric(pct(0.50), "p50_ms")
-	b.ReportMetric(pct(0.99), "p99_ms")
+	return pct(0.50), pct(0.99)
 }

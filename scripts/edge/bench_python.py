@@ -2,7 +2,9 @@
 
 Measures, on a model bundle and the CLINC150 test utterances, the latency of tokenise + run + softmax
 at batch 1 (p50, p99) and the throughput of a sequential loop, with the given intra-op threads.
-Prints one JSON object. Called by the Go benchmarks (runtime/bench) so the figures sit side by side.
+Prints one JSON object. With --serve it instead reads one JSON string a line on stdin, classifies it and
+prints the seconds tokenise + run + softmax took, so the Go benchmarks (runtime/bench) can interleave it
+with their own requests and compare under the same machine load.
 
 Run: .venv/bin/python scripts/edge/bench_python.py --bundle build/testmodels/minilm --threads 1 --n 500
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -26,6 +29,11 @@ def main() -> None:
     ap.add_argument("--bundle", required=True)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--n", type=int, default=500)
+    ap.add_argument(
+        "--serve",
+        action="store_true",
+        help="time texts read from stdin, one JSON string a line",
+    )
     args = ap.parse_args()
     bundle = Path(args.bundle)
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
@@ -59,6 +67,13 @@ def main() -> None:
 
     for text in texts[:20]:
         classify(text)
+    if args.serve:
+        print("ready", flush=True)
+        for line in sys.stdin:
+            t0 = time.perf_counter()
+            classify(json.loads(line))
+            print(time.perf_counter() - t0, flush=True)
+        return
     lat = []
     start = time.perf_counter()
     for i in range(args.n):

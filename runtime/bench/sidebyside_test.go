@@ -1,0 +1,209 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/slm-project/slm/runtime/bundle"
+	"github.com/slm-project/slm/runtime/ortenv"
+	"github.com/slm-project/slm/runtime/testenv"
+	"github.com/slm-project/slm/runtime/tokenizer"
+)
+
+// BenchmarkLatency compares, at batch 1 and one request at a time, three
+// ways of classifying the same CLINC150 utterance, interleaved request by
+// request so that a busy machine slows all three alike:
+//   - e2e: slm-edge end to end (HTTP, JSON, tokeniser, batcher, ORT, softmax);
+//   - floor: raw onnxruntime_go Run on pre-tokenised input;
+//   - python: Python onnxruntime + tokenizers (scripts/edge/bench_python.py --serve),
+//     timed inside Python (tokenise + run + softmax).
+//
+// It reports p50/p99 of each, the e2e overhead over the floor at p50, and the
+// e2e throughput at batch 1 over Python's (mean latency ratio).
+func BenchmarkLatency(b *testing.B) {
+	texts := testenv.CLINC150(b)
+	for _, m := range models {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/threads=%d", m.name, threads), func(b *testing.B) {
+				s := newStack(b, m.bundle, threads, 1, 0)
+				floor := newFloor(b, m.bundle, threads)
+				py := newPython(b, m.bundle, threads)
+				var e2e, raw, pyl []time.Duration
+				b.ResetTimer()
+				for i := range b.N {
+					text := texts[i%len(texts)]
+					// Rotate the order so that none is always first after a pause.
+					for k := range 3 {
+						switch (i + k) % 3 {
+						case 0:
+							start := time.Now()
+							if err := s.classify(text); err != nil {
+								b.Fatal(err)
+							}
+							e2e = append(e2e, time.Since(start))
+						case 1:
+							raw = append(raw, floor.run(b, text))
+						case 2:
+							pyl = append(pyl, py.time(b, text))
+						}
+					}
+				}
+				b.StopTimer()
+				e2eP50 := report(b, "e2e", e2e)
+				floorP50 := report(b, "floor", raw)
+				report(b, "python", pyl)
+				b.ReportMetric((e2eP50/floorP50-1)*100, "e2e_over_floor_%")
+				b.ReportMetric(mean(pyl)/mean(e2e), "x_python_throughput")
+			})
+		}
+	}
+}
+
+func report(b *testing.B, name string, samples []time.Duration) float64 {
+	p50, p99 := percentiles(samples)
+	b.ReportMetric(p50, name+"_p50_ms")
+	b.ReportMetric(p99, name+"_p99_ms")
+	return p50
+}
+
+func mean(samples []time.Duration) float64 {
+	var sum time.Duration
+	for _, s := range samples {
+		sum += s
+	}
+	return float64(sum) / float64(len(samples))
+}
+
+// floorSession is a bare ONNX Runtime session and pre-tokenised inputs.
+type floorSession struct {
+	sess   *ort.DynamicAdvancedSession
+	inputs map[string][]ort.Value
+}
+
+func newFloor(b *testing.B, name string, threads int) *floorSession {
+	b.Helper()
+	if err := ortenv.Init(testenv.ORTLib(b)); err != nil {
+		b.Fatal(err)
+	}
+	bd, err := bundle.Load(context.Background(), testenv.Bundle(b, name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, err := tokenizer.Load(bd.TokenizerPath())
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok = tok.WithMaxLength(bd.Manifest.MaxSeqLength)
+	so, err := ort.NewSessionOptions()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer so.Destroy()
+	if err := so.SetIntraOpNumThreads(threads); err != nil {
+		b.Fatal(err)
+	}
+	if err := so.SetInterOpNumThreads(1); err != nil {
+		b.Fatal(err)
+	}
+	sess, err := ort.NewDynamicAdvancedSession(bd.ModelPath(), bd.Manifest.Inputs, []string{bd.Manifest.Output}, so)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := &floorSession{sess: sess, inputs: map[string][]ort.Value{}}
+	texts := testenv.CLINC150(b)
+	for _, text := range texts {
+		enc := tok.Encode(text)
+		shape := ort.NewShape(1, int64(len(enc.IDs)))
+		for _, data := range [][]int64{enc.IDs, enc.AttentionMask, enc.TypeIDs} {
+			t, err := ort.NewTensor(shape, data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			f.inputs[text] = append(f.inputs[text], t)
+		}
+	}
+	b.Cleanup(func() {
+		for _, vs := range f.inputs {
+			for _, v := range vs {
+				_ = v.Destroy()
+			}
+		}
+		_ = sess.Destroy()
+	})
+	return f
+}
+
+// run times one Run on the text's pre-built tensors.
+func (f *floorSession) run(b *testing.B, text string) time.Duration {
+	out := []ort.Value{nil}
+	start := time.Now()
+	if err := f.sess.Run(f.inputs[text], out); err != nil {
+		b.Fatal(err)
+	}
+	d := time.Since(start)
+	_ = out[0].Destroy()
+	return d
+}
+
+// python is a running bench_python.py --serve.
+type python struct {
+	in  io.WriteCloser
+	out *bufio.Scanner
+}
+
+func newPython(b *testing.B, name string, threads int) *python {
+	b.Helper()
+	root := testenv.RepoRoot(b)
+	cmd := exec.Command(filepath.Join(root, ".venv", "bin", "python"), filepath.Join(root, "scripts", "edge", "bench_python.py"),
+		"--bundle", testenv.Bundle(b, name), "--threads", strconv.Itoa(threads), "--serve")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	outPipe, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("python baseline: %v (run `make setup-python`)", err)
+	}
+	b.Cleanup(func() {
+		_ = in.Close()
+		_ = cmd.Wait()
+	})
+	p := &python{in: in, out: bufio.NewScanner(outPipe)}
+	if !p.out.Scan() || p.out.Text() != "ready" {
+		b.Fatalf("python baseline did not start: %q %v", p.out.Text(), p.out.Err())
+	}
+	return p
+}
+
+// time sends one text and returns the time Python reports for it.
+func (p *python) time(b *testing.B, text string) time.Duration {
+	line, err := json.Marshal(text)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := p.in.Write(append(line, '\n')); err != nil {
+		b.Fatal(err)
+	}
+	if !p.out.Scan() {
+		b.Fatalf("python baseline stopped: %v", p.out.Err())
+	}
+	secs, err := strconv.ParseFloat(strings.TrimSpace(p.out.Text()), 64)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(secs * float64(time.Second))
+}
