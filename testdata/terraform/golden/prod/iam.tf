@@ -69,7 +69,7 @@ data "aws_iam_policy_document" "sagemaker_execution" {
   statement {
     sid       = "PullStepImages"
     actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-    resources = ["arn:${local.partition}:ecr:eu-west-1:763104351884:repository/huggingface-pytorch-training"]
+    resources = ["arn:${local.partition}:ecr:eu-west-1:763104351884:repository/huggingface-pytorch-training", "arn:${local.partition}:ecr:eu-west-1:763104351884:repository/pytorch-inference"]
   }
   statement {
     sid       = "RunPipelineJobs"
