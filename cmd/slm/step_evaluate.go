@@ -11,8 +11,8 @@ import (
 
 // evaluateArgs are the flags of `slm step evaluate` (SPEC.md section 2.3).
 type evaluateArgs struct {
-	model, test, output, bundleName, ortLib string
-	threads                                int
+	model, test, output, bundleName, ortLib, predictions string
+	threads                                              int
 }
 
 func newStepEvaluateCommand() *cobra.Command {
@@ -30,7 +30,7 @@ func newStepEvaluateCommand() *cobra.Command {
 				return fmt.Errorf("evaluate: %w", err)
 			}
 			res, err := evaluate.Run(cmd.Context(), evaluate.Options{
-				Model: a.model, Test: a.test, Output: a.output, BundleName: a.bundleName,
+				Model: a.model, Test: a.test, Output: a.output, BundleName: a.bundleName, Predictions: a.predictions,
 				Open: func(ctx context.Context, dir string) (evaluate.Model, error) {
 					return edgemodel.Open(ctx, dir, edgemodel.Options{ORTLibrary: a.ortLib, IntraOpThreads: a.threads})
 				},
@@ -50,6 +50,7 @@ func newStepEvaluateCommand() *cobra.Command {
 	f.StringVar(&a.output, "output", "", "directory for evaluation.json, report.md and confusion.svg")
 	f.StringVar(&a.bundleName, "bundle-name", "bundle", "the bundle directory inside a model directory or archive (bundle, bundle-int8)")
 	f.StringVar(&a.ortLib, "ort-lib", "", "ONNX Runtime library (default: $SLM_ORT_LIB, then libonnxruntime.so.1 next to the binary)")
+	f.StringVar(&a.predictions, "predictions", "", "also write every example's prediction and logits to this JSONL file")
 	f.IntVar(&a.threads, "threads", 0, "ONNX Runtime intra-op threads (0: ONNX Runtime's choice)")
 	for _, name := range []string{"model", "test", "output"} {
 		_ = cmd.MarkFlagRequired(name)

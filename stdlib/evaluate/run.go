@@ -1,7 +1,9 @@
 package evaluate
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -9,13 +11,23 @@ import (
 	"time"
 )
 
+// Prediction is the model's answer for one text.
+type Prediction struct {
+	// Label is what the runtime would answer: the out-of-scope label when
+	// the prediction is out of scope.
+	Label string
+	// Score is the top class's softmax probability.
+	Score float32
+	// Logits are the raw outputs, indexed by class id (labels.json order).
+	Logits []float32
+}
+
 // Model is a loaded bundle as the evaluator needs it. stdlib/evaluate/edgemodel
 // implements it with the edge runtime's classifier, so the gates measure the
 // code that ships.
 type Model interface {
-	// Predict classifies one text and returns the label the runtime would
-	// answer (the out-of-scope label when the prediction is out of scope).
-	Predict(ctx context.Context, text string) (string, error)
+	// Predict classifies one text.
+	Predict(ctx context.Context, text string) (Prediction, error)
 	ModelVersion() string
 	OutOfScopeLabel() string
 	Close() error
@@ -30,7 +42,11 @@ type Options struct {
 	Test       string // test JSONL file or directory
 	Output     string // directory for evaluation.json, report.md, confusion.svg
 	BundleName string // the bundle inside a model directory; "" means "bundle"
-	Open       Opener
+	// Predictions, when set, is a JSONL file to write every example's
+	// prediction to (text, label, predicted, score, logits): for error
+	// analysis, and for the smoke test's comparison with PyTorch.
+	Predictions string
+	Open        Opener
 }
 
 // Result is what Run wrote.
@@ -71,14 +87,27 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 	outcomes := make([]Outcome, len(examples))
 	latencies := make([]float64, len(examples))
+	var predictions bytes.Buffer
+	enc := json.NewEncoder(&predictions)
+	enc.SetEscapeHTML(false)
 	for i, ex := range examples {
 		start := time.Now()
-		label, err := model.Predict(ctx, ex.Text)
+		p, err := model.Predict(ctx, ex.Text)
 		latencies[i] = float64(time.Since(start).Nanoseconds()) / 1e6
 		if err != nil {
 			return nil, fmt.Errorf("classifying test example %d: %w", i+1, err)
 		}
-		outcomes[i] = Outcome{Actual: ex.Label, Predicted: label}
+		outcomes[i] = Outcome{Actual: ex.Label, Predicted: p.Label}
+		if o.Predictions != "" {
+			if err := enc.Encode(predictionLine{Text: ex.Text, Label: ex.Label, Predicted: p.Label, Score: p.Score, Logits: p.Logits}); err != nil {
+				return nil, fmt.Errorf("encoding prediction %d: %w", i+1, err)
+			}
+		}
+	}
+	if o.Predictions != "" {
+		if err := writeFileAtomic(o.Predictions, predictions.Bytes()); err != nil {
+			return nil, err
+		}
 	}
 	m := Compute(outcomes, model.OutOfScopeLabel())
 	ev := NewEvaluation(m, latencies, model.ModelVersion())
@@ -100,6 +129,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 	return &Result{Evaluation: ev, Metrics: m, BundleDir: dir}, nil
+}
+
+// predictionLine is one line of the --predictions file.
+type predictionLine struct {
+	Text      string    `json:"text"`
+	Label     string    `json:"label"`
+	Predicted string    `json:"predicted"`
+	Score     float32   `json:"score"`
+	Logits    []float32 `json:"logits"`
 }
 
 // writeFileAtomic writes through a temporary file and a rename, so a reader

@@ -84,8 +84,15 @@ func TestPredictMatchesTheRuntime(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != preds[i].Label {
-			t.Errorf("%q: evaluate predicts %q, the runtime %q", text, got, preds[i].Label)
+		if got.Label != preds[i].Label || got.Score != preds[i].Score || len(got.Logits) != 151 {
+			t.Errorf("%q: evaluate predicts %q (%v, %d logits), the runtime %q (%v)", text, got.Label, got.Score, len(got.Logits), preds[i].Label, preds[i].Score)
+		}
+		for j := range got.Logits {
+			// A batch of one and a padded batch agree within float rounding.
+			if d := got.Logits[j] - preds[i].Logits[j]; d > 1e-4 || d < -1e-4 {
+				t.Errorf("%q: logit %d is %v alone, %v in a batch", text, j, got.Logits[j], preds[i].Logits[j])
+				break
+			}
 		}
 	}
 	if m.ModelVersion() != "tiny-test-1" || m.OutOfScopeLabel() != "oos" {
@@ -145,7 +152,8 @@ func TestRunOnModelArchive(t *testing.T) {
 	open := func(ctx context.Context, d string) (evaluate.Model, error) {
 		return Open(ctx, d, Options{ORTLibrary: ortLib(t)})
 	}
-	res, err := evaluate.Run(ctx, evaluate.Options{Model: archive, Test: testFile, Output: out, Open: open})
+	predFile := filepath.Join(work, "predictions.jsonl")
+	res, err := evaluate.Run(ctx, evaluate.Options{Model: archive, Test: testFile, Output: out, Predictions: predFile, Open: open})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,8 +169,26 @@ func TestRunOnModelArchive(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want []evaluate.Outcome
+	predLines, err := os.ReadFile(predFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	written := strings.Split(strings.TrimSpace(string(predLines)), "\n")
+	if len(written) != len(texts) {
+		t.Fatalf("predictions file has %d lines, want %d", len(written), len(texts))
+	}
 	for i, p := range preds {
 		want = append(want, evaluate.Outcome{Actual: labels[i], Predicted: p.Label})
+		var line struct {
+			Text, Label, Predicted string
+			Logits                 []float32
+		}
+		if err := json.Unmarshal([]byte(written[i]), &line); err != nil {
+			t.Fatal(err)
+		}
+		if line.Text != texts[i] || line.Label != labels[i] || line.Predicted != p.Label || len(line.Logits) != len(p.Logits) {
+			t.Errorf("prediction line %d: %s", i+1, written[i])
+		}
 	}
 	wm := evaluate.Compute(want, "oos")
 	ev := res.Evaluation

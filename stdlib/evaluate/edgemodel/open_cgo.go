@@ -28,12 +28,13 @@ func Open(ctx context.Context, dir string, o Options) (evaluate.Model, error) {
 	return &model{c: c}, nil
 }
 
-func (m *model) Predict(ctx context.Context, text string) (string, error) {
+func (m *model) Predict(ctx context.Context, text string) (evaluate.Prediction, error) {
 	preds, err := m.c.Classify(ctx, []string{text})
 	if err != nil {
-		return "", err
+		return evaluate.Prediction{}, err
 	}
-	return preds[0].Label, nil
+	p := preds[0]
+	return evaluate.Prediction{Label: p.Label, Score: p.Score, Logits: p.Logits}, nil
 }
 
 func (m *model) ModelVersion() string    { return m.c.ModelVersion() }

@@ -1,0 +1,189 @@
+"""Assertions of the end-to-end smoke (scripts/smoke/train-smoke.sh).
+
+    python scripts/smoke/check_smoke.py build/smoke
+
+Reads what the smoke wrote and fails (exit 1, every failed check listed) unless:
+the bundle's files match their manifest digests; the edge runtime's logits
+(from `slm step evaluate --predictions`) equal PyTorch's (`python -m
+slm_train.logits`) on every test text within 1e-3, with the same top class;
+`slm-edge classify` agrees with evaluate on the texts it classified;
+evaluation.json has every gate metric, counts every test example and agrees
+with the predictions; the same evaluation from model.tar.gz and from the model
+directory agree; and accuracy is clearly above chance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+LOGIT_TOLERANCE = 1e-3
+SCORE_TOLERANCE = 1e-4
+# Chance is 1/11 on the 11-label slice; one short epoch reaches about 0.85.
+MIN_ACCURACY = 0.5
+GATE_PATHS = {
+    "accuracy": "multiclass_classification_metrics.accuracy.value",
+    "macro_f1": "multiclass_classification_metrics.macro_f1.value",
+    "weighted_f1": "multiclass_classification_metrics.weighted_f1.value",
+    "weighted_precision": "multiclass_classification_metrics.weighted_precision.value",
+    "weighted_recall": "multiclass_classification_metrics.weighted_recall.value",
+    "min_per_class_f1": "multiclass_classification_metrics.min_per_class_f1.value",
+    "out_of_scope_recall": "multiclass_classification_metrics.out_of_scope_recall.value",
+    "out_of_scope_precision": "multiclass_classification_metrics.out_of_scope_precision.value",
+    "latency_p50_ms": "latency_metrics.p50_ms.value",
+    "latency_p95_ms": "latency_metrics.p95_ms.value",
+}
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def get(doc: Any, path: str) -> Any:
+    for key in path.split("."):
+        doc = doc[key]
+    return doc
+
+
+class Checks:
+    def __init__(self) -> None:
+        self.failed: list[str] = []
+        self.passed = 0
+
+    def check(self, ok: bool, what: str) -> None:
+        if ok:
+            self.passed += 1
+        else:
+            self.failed.append(what)
+            print(f"FAIL: {what}", file=sys.stderr)
+
+
+def check_bundle(c: Checks, bundle: Path) -> dict[str, Any]:
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    files = manifest["files"]
+    present = sorted(p.name for p in bundle.iterdir() if p.name != "manifest.json")
+    c.check(
+        present == sorted(files),
+        f"bundle files {present} == manifest files {sorted(files)}",
+    )
+    for name, digest in sorted(files.items()):
+        got = "sha256:" + hashlib.sha256((bundle / name).read_bytes()).hexdigest()
+        c.check(got == digest, f"{name} digest {got} == manifest {digest}")
+    c.check(manifest["model_version"] == "smoke-1", "model_version is smoke-1")
+    return manifest
+
+
+def check_logits(
+    c: Checks, preds: list[dict[str, Any]], torch_out: dict[str, Any]
+) -> float:
+    texts = [p["text"] for p in preds]
+    c.check(torch_out["texts"] == texts, "PyTorch and the runtime saw the same texts")
+    worst = 0.0
+    for p, row in zip(preds, torch_out["logits"], strict=True):
+        ort_row = p["logits"]
+        c.check(len(ort_row) == len(row), f"{p['text']!r}: logit counts agree")
+        diff = max(abs(a - b) for a, b in zip(ort_row, row, strict=True))
+        worst = max(worst, diff)
+        c.check(
+            diff <= LOGIT_TOLERANCE,
+            f"{p['text']!r}: max |runtime - PyTorch| logit {diff:.2e} <= {LOGIT_TOLERANCE}",
+        )
+        c.check(
+            ort_row.index(max(ort_row)) == row.index(max(row)),
+            f"{p['text']!r}: runtime and PyTorch agree on the top class",
+        )
+    return worst
+
+
+def check_evaluation(
+    c: Checks, ev: dict[str, Any], preds: list[dict[str, Any]], test_rows: int
+) -> None:
+    for metric, path in GATE_PATHS.items():
+        try:
+            value = get(ev, path)
+        except (KeyError, TypeError):
+            c.check(False, f"gate metric {metric} at {path}")
+            continue
+        c.check(isinstance(value, int | float), f"gate metric {metric} is a number")
+    c.check(
+        ev["examples"] == test_rows == len(preds),
+        f"examples {ev['examples']} == {test_rows}",
+    )
+    right = sum(p["label"] == p["predicted"] for p in preds)
+    acc = get(ev, GATE_PATHS["accuracy"])
+    c.check(
+        abs(acc - right / len(preds)) < 1e-12, "accuracy agrees with predictions.jsonl"
+    )
+    c.check(
+        acc >= MIN_ACCURACY, f"accuracy {acc:.4f} >= {MIN_ACCURACY} (chance is 1/11)"
+    )
+    matrix = ev["multiclass_classification_metrics"]["confusion_matrix"]
+    total = sum(sum(row.values()) for row in matrix.values())
+    c.check(total == len(preds), f"confusion matrix counts {total} examples")
+    c.check(ev["model_version"] == "smoke-1", "evaluation names model smoke-1")
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print(f"usage: {argv[0]} SMOKE_DIR", file=sys.stderr)
+        return 2
+    out = Path(argv[1])
+    c = Checks()
+    manifest = check_bundle(c, out / "bundle")
+    preds = read_jsonl(out / "predictions.jsonl")
+    torch_out = json.loads((out / "pytorch-logits.json").read_text(encoding="utf-8"))
+    labels = json.loads((out / "bundle" / "labels.json").read_text(encoding="utf-8"))
+    c.check(
+        torch_out["labels"] == labels, "PyTorch and the bundle list the same labels"
+    )
+    worst = check_logits(c, preds, torch_out)
+
+    by_text = {p["text"]: p for p in preds}
+    for line in read_jsonl(out / "classify.jsonl"):
+        p = by_text[line["text"]]
+        c.check(
+            line["label"] == p["predicted"],
+            f"slm-edge classify {line['text']!r}: same label",
+        )
+        c.check(
+            abs(line["score"] - p["score"]) <= SCORE_TOLERANCE,
+            f"slm-edge classify {line['text']!r}: score {line['score']} ~ {p['score']}",
+        )
+        c.check(
+            line["model_version"] == manifest["model_version"], "slm-edge model version"
+        )
+
+    test_rows = len(read_jsonl(out / "data" / "test" / "data.jsonl"))
+    ev = json.loads((out / "evaluation.json").read_text(encoding="utf-8"))
+    check_evaluation(c, ev, preds, test_rows)
+    ev_tar = json.loads(
+        (out / "eval-tar" / "evaluation.json").read_text(encoding="utf-8")
+    )
+    same = (
+        ev_tar["multiclass_classification_metrics"]
+        == ev["multiclass_classification_metrics"]
+    )
+    c.check(same, "model.tar.gz and the model directory give the same metrics")
+
+    if c.failed:
+        print(
+            f"smoke: {len(c.failed)} of {len(c.failed) + c.passed} checks FAILED",
+            file=sys.stderr,
+        )
+        return 1
+    acc = get(ev, GATE_PATHS["accuracy"])
+    f1 = get(ev, GATE_PATHS["macro_f1"])
+    p95 = get(ev, GATE_PATHS["latency_p95_ms"])
+    print(
+        f"smoke: {c.passed} checks passed; {test_rows} test examples, accuracy {acc:.4f}, "
+        f"macro_f1 {f1:.4f}, p95 {p95:.2f} ms, max |runtime - PyTorch| logit {worst:.2e}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
