@@ -88,9 +88,16 @@ def write_bundle(
     for f in tmp.iterdir():
         f.chmod(0o644)
     tmp.chmod(0o755)
+    # Move the old bundle aside before renaming the new one in (rename(2) will not
+    # replace a non-empty directory), so a reader sees one bundle or the other.
+    old = dest.with_name(f".{dest.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
     if dest.exists():
-        shutil.rmtree(dest)
+        os.replace(dest, old)
     os.replace(tmp, dest)
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def export(model: torch.nn.Module, path: Path) -> None:
@@ -176,7 +183,6 @@ def main() -> None:
             num_attention_heads=2,
             intermediate_size=64,
             max_position_embeddings=512,
-            num_labels=len(names),
             id2label=id2label,
         )
         tiny = transformers.BertForSequenceClassification(tiny_cfg)
@@ -185,7 +191,6 @@ def main() -> None:
 
         minilm = transformers.BertForSequenceClassification.from_pretrained(
             str(MINILM),
-            num_labels=len(names),
             id2label=id2label,
             attn_implementation="eager",
         )
