@@ -13,6 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: train-clinc150
+.PHONY: train-smoke
 .PHONY: all setup setup-go setup-ort setup-python setup-tools check-infra build build-arm64 testmodels demo test test-go test-python lint lint-go lint-python bench fuzz clean
 
 all: build
@@ -60,8 +61,13 @@ build/testmodels/.stamp: scripts/edge/make_test_bundles.py runtime/testdata/mini
 demo: build
 	bin/slm plan examples/intent --var-file examples/intent/envs/dev.slmvars.hcl --out build/demo
 
+## train-smoke: end to end on a 10-intent CLINC150 slice: slm step prepare, one LoRA epoch, slm-edge classify,
+## slm step evaluate; checks digests, runtime logits = PyTorch's (1e-3), accuracy. Leaves build/smoke/.
+train-smoke: build setup-python
+	scripts/smoke/train-smoke.sh
+
 ## test: lint, then every test (Go, Python, the end-to-end smoke).
-test: setup lint test-go test-python check-infra
+test: setup lint test-go test-python check-infra train-smoke
 
 test-go: setup-go setup-ort testmodels build-arm64
 	$(GO) test -race -count=1 ./...
@@ -101,6 +107,7 @@ train-clinc150: setup-python
 ## bench: compile-time and runtime benchmarks (figures go in closing notes).
 bench: setup-go setup-ort testmodels
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	scripts/smoke/prepare-rss.sh
 
 ## fuzz: the loader/compiler/backend fuzz target; FUZZTIME=10m for a long run.
 FUZZTIME ?= 60s
