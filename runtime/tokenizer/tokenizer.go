@@ -57,12 +57,11 @@ func (t *Tokenizer) SpecialTokens() int { return len(t.prefix) + len(t.suffix) }
 // Encode tokenises one text. The result is never empty: an empty text still
 // gets the template's special tokens.
 func (t *Tokenizer) Encode(text string) Encoding {
-	var scratch []byte
 	ids := make([]int64, 0, len(text)/3+t.SpecialTokens()+2)
 	for _, id := range t.prefix {
 		ids = append(ids, id.id)
 	}
-	ids, _ = t.appendSequence(ids, text, scratch)
+	ids = t.appendSequence(ids, text)
 	body := ids[len(t.prefix):]
 	if t.maxLen > 0 {
 		if keep := t.maxLen - t.SpecialTokens(); len(body) > keep {
@@ -90,7 +89,8 @@ func (t *Tokenizer) Encode(text string) Encoding {
 
 // appendSequence appends the ids of text: added tokens are matched in the raw
 // text first, and what lies between them is normalised, split and WordPieced.
-func (t *Tokenizer) appendSequence(ids []int64, text string, scratch []byte) ([]int64, []byte) {
+func (t *Tokenizer) appendSequence(ids []int64, text string) []int64 {
+	var scratch []byte // the normalised segment, reused across segments
 	var words []span
 	rest := text
 	for len(rest) > 0 {
@@ -114,7 +114,7 @@ func (t *Tokenizer) appendSequence(ids []int64, text string, scratch []byte) ([]
 		ids = append(ids, tok.id)
 		rest = rest[at+len(tok.content):]
 	}
-	return ids, scratch
+	return ids
 }
 
 // nextAdded finds the leftmost, then longest, added token in s; at is len(s)
