@@ -55,7 +55,7 @@ func ConfusionSVG(m *Metrics) string {
 		legendH  = 40
 	)
 	n := len(labels)
-	width := labelW + n*cellSize + 20
+	width := labelW + n*cellSize + 90 // room for the last rotated column label
 	height := top + n*cellSize + legendH
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`+"\n", width, height, width, height)
