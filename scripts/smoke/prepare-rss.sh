@@ -24,6 +24,19 @@ cat > "$dir/prepare.json" <<'JSON'
  "cleaning": {"unicode_nfc": true, "collapse_whitespace": true, "lowercase": true, "deduplicate": true},
  "split": {"train": 0.8, "validation": 0.1, "test": 0.1, "stratify": true, "seed": 42}}
 JSON
-/usr/bin/time -v "$dir/slm-static" step prepare --config "$dir/prepare.json" --input "$dir/raw-$rows.jsonl" \
-  --output "$dir/out" 2> "$dir/time.log"
-grep -E 'Maximum resident set size|Elapsed \(wall clock\)' "$dir/time.log" | sed 's/^\s*/prepare-rss: /'
+# Peak RSS of the child from getrusage (no dependency on GNU time).
+python3 - "$dir" "$rows" <<'PY'
+import resource
+import subprocess
+import sys
+import time
+
+d, rows = sys.argv[1], sys.argv[2]
+start = time.monotonic()
+cmd = [f"{d}/slm-static", "step", "prepare", "--config", f"{d}/prepare.json",
+       "--input", f"{d}/raw-{rows}.jsonl", "--output", f"{d}/out"]
+subprocess.run(cmd, check=True)
+wall = time.monotonic() - start
+peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(f"prepare-rss: {rows} rows: peak RSS {peak_mib:.0f} MiB, wall {wall:.1f} s")
+PY
