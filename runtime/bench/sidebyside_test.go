@@ -16,21 +16,24 @@ import (
 	ort "github.com/yalue/onnxruntime_go"
 
 	"github.com/slm-project/slm/runtime/bundle"
+	"github.com/slm-project/slm/runtime/classifier"
 	"github.com/slm-project/slm/runtime/ortenv"
 	"github.com/slm-project/slm/runtime/testenv"
 	"github.com/slm-project/slm/runtime/tokenizer"
 )
 
-// BenchmarkLatency compares, at batch 1 and one request at a time, three
+// BenchmarkLatency compares, at batch 1 and one request at a time, four
 // ways of classifying the same CLINC150 utterance, interleaved request by
-// request so that a busy machine slows all three alike:
+// request so that a busy machine slows all of them alike:
 //   - e2e: slm-edge end to end (HTTP, JSON, tokeniser, batcher, ORT, softmax);
+//   - lib: the Go API in process (classifier.Classify: tokeniser, ORT, softmax, top-k);
 //   - floor: raw onnxruntime_go Run on pre-tokenised input;
 //   - python: Python onnxruntime + tokenizers (scripts/edge/bench_python.py --serve),
 //     timed inside Python (tokenise + run + softmax).
 //
-// It reports p50/p99 of each, the e2e overhead over the floor at p50, and the
-// e2e throughput at batch 1 over Python's (mean latency ratio).
+// It reports p50/p99 of each, the e2e and lib overheads over the floor at
+// p50, and the batch-1 throughput of e2e and of lib over Python's (the ratio
+// of mean latencies; Python is timed in process, so lib is its like).
 func BenchmarkLatency(b *testing.B) {
 	texts := testenv.CLINC150(b)
 	for _, m := range models {
@@ -39,13 +42,19 @@ func BenchmarkLatency(b *testing.B) {
 				s := newStack(b, m.bundle, threads, 1, 0)
 				floor := newFloor(b, m.bundle, threads)
 				py := newPython(b, m.bundle, threads)
-				var e2e, raw, pyl []time.Duration
+				lib, err := classifier.Open(context.Background(), testenv.Bundle(b, m.bundle),
+					classifier.Options{ORTLibrary: testenv.ORTLib(b), IntraOpThreads: threads})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer lib.Close()
+				var e2e, libl, raw, pyl []time.Duration
 				b.ResetTimer()
 				for i := range b.N {
 					text := texts[i%len(texts)]
 					// Rotate the order so that none is always first after a pause.
-					for k := range 3 {
-						switch (i + k) % 3 {
+					for k := range 4 {
+						switch (i + k) % 4 {
 						case 0:
 							start := time.Now()
 							if err := s.classify(text); err != nil {
@@ -56,15 +65,24 @@ func BenchmarkLatency(b *testing.B) {
 							raw = append(raw, floor.run(b, text))
 						case 2:
 							pyl = append(pyl, py.time(b, text))
+						case 3:
+							start := time.Now()
+							if _, err := lib.Classify(context.Background(), []string{text}); err != nil {
+								b.Fatal(err)
+							}
+							libl = append(libl, time.Since(start))
 						}
 					}
 				}
 				b.StopTimer()
 				e2eP50 := report(b, "e2e", e2e)
+				libP50 := report(b, "lib", libl)
 				floorP50 := report(b, "floor", raw)
 				report(b, "python", pyl)
 				b.ReportMetric((e2eP50/floorP50-1)*100, "e2e_over_floor_%")
-				b.ReportMetric(mean(pyl)/mean(e2e), "x_python_throughput")
+				b.ReportMetric((libP50/floorP50-1)*100, "lib_over_floor_%")
+				b.ReportMetric(mean(pyl)/mean(e2e), "e2e_x_python")
+				b.ReportMetric(mean(pyl)/mean(libl), "lib_x_python")
 			})
 		}
 	}
