@@ -220,3 +220,20 @@ func TestReadTestSet(t *testing.T) {
 		})
 	}
 }
+
+// FuzzSafeName checks that an archive name safeName accepts stays inside the
+// extraction directory.
+func FuzzSafeName(f *testing.F) {
+	for _, s := range []string{"bundle/manifest.json", "./a", "../a", "a/../../b", "/etc/passwd", `a\..\b`, "a//b/", ".", "..", "a/./b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		got, err := safeName(name)
+		if err != nil || got == "" {
+			return
+		}
+		if !filepath.IsLocal(filepath.FromSlash(got)) {
+			t.Errorf("safeName(%q) = %q, which leaves the directory", name, got)
+		}
+	})
+}

@@ -7,22 +7,24 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Clean applies the configured normalisations to a text. NFC comes first so
-// that composed and decomposed spellings of the same word compare equal in
-// de-duplication; lower-casing runs after it for the same reason.
+// Clean applies the configured normalisations to a text, so that texts that
+// read the same compare equal in de-duplication. Lower-casing runs before NFC
+// because lower-casing can leave a string that is not NFC (a capital letter
+// with a combining mark lower-cases to a base and a mark that compose); with
+// NFC last, the result is always NFC and cleaning twice changes nothing.
 func Clean(text string, c CleaningConfig) string {
 	// Invalid UTF-8 (possible in CSV input) would be replaced by the JSON
 	// encoder anyway; doing it first keeps the digest, the length checks and
 	// the written text consistent.
 	text = strings.ToValidUTF8(text, "\uFFFD")
+	if c.Lowercase {
+		text = strings.ToLower(text)
+	}
 	if c.UnicodeNFC {
 		text = norm.NFC.String(text)
 	}
 	if c.CollapseWhitespace {
 		text = collapseSpace(text)
-	}
-	if c.Lowercase {
-		text = strings.ToLower(text)
 	}
 	return text
 }

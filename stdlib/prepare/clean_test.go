@@ -1,6 +1,12 @@
 package prepare
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 func TestClean(t *testing.T) {
 	all := CleaningConfig{UnicodeNFC: true, CollapseWhitespace: true, Lowercase: true}
@@ -30,4 +36,29 @@ func TestClean(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzClean checks the properties de-duplication relies on: cleaning is
+// idempotent, the result is valid UTF-8, NFC when asked, and trimmed with
+// single spaces when asked.
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"", " a  b ", "Cafe\u0301", "\u0130stanbul", "ΣΑΣ", "a\u00a0\u0301", "\xff\xfe", "\u1100\u1161\u11a8", "ǅ\u0301"} {
+		f.Add(s)
+	}
+	all := CleaningConfig{UnicodeNFC: true, CollapseWhitespace: true, Lowercase: true}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Clean(s, all)
+		if again := Clean(got, all); again != got {
+			t.Errorf("Clean is not idempotent on %q: %q then %q", s, got, again)
+		}
+		if !utf8.ValidString(got) {
+			t.Errorf("Clean(%q) = %q is not valid UTF-8", s, got)
+		}
+		if !norm.NFC.IsNormalString(got) {
+			t.Errorf("Clean(%q) = %q is not NFC", s, got)
+		}
+		if strings.TrimSpace(got) != got || strings.Contains(got, "  ") {
+			t.Errorf("Clean(%q) = %q is not collapsed", s, got)
+		}
+	})
 }
