@@ -58,7 +58,7 @@ func (c *serveConfig) register(fs *pflag.FlagSet) []envFlag {
 	fs.IntVar(&c.threads, "threads", 1, "ONNX Runtime intra-op threads (0: ONNX Runtime's choice)")
 	fs.StringVar(&c.graphOpt, "graph-opt", "all", "graph optimisation: all, extended, basic, disabled")
 	fs.IntVar(&c.maxBatch, "max-batch", 8, "most texts in one model run (1 disables dynamic batching)")
-	fs.DurationVar(&c.maxWait, "max-wait", 2*time.Millisecond, "how long a text waits for others to batch with")
+	fs.DurationVar(&c.maxWait, "max-wait", 0, "how long the first text of a batch waits for more (0: batch only what queued while the model was busy)")
 	fs.IntVar(&c.queueSize, "max-queue", 256, "texts that may wait; beyond it requests get 429")
 	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", 1<<20, "largest request body")
 	fs.IntVar(&c.maxTextBytes, "max-text-bytes", 4096, "longest text, in bytes")
