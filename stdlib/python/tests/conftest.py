@@ -93,6 +93,6 @@ def train_args(model: Path, channels: dict[str, Path], out: Path, *extra: str) -
         "--save_steps", "3",
         "--logging_steps", "2",
         "--seed", "7",
-        "--num_threads", "2",
+        "--num_threads", "1",
         *extra,
     ]  # fmt: skip
