@@ -3,6 +3,7 @@ package prepare
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -32,6 +33,9 @@ func Clean(text string, c CleaningConfig) string {
 // collapseSpace trims the text and replaces every run of Unicode white space
 // (including tabs, newlines and no-break spaces) with one ASCII space.
 func collapseSpace(s string) string {
+	if collapsedASCII(s) {
+		return s // the common case: nothing to do, nothing to allocate
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -47,6 +51,25 @@ func collapseSpace(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// collapsedASCII reports whether s is ASCII with single inner spaces and no
+// other white space, so collapsing would not change it. Non-ASCII text takes
+// the full path, since it may hold Unicode spaces.
+func collapsedASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf:
+			return false
+		case c == ' ':
+			if i == 0 || i == len(s)-1 || s[i-1] == ' ' {
+				return false
+			}
+		case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+			return false
+		}
+	}
+	return true
 }
 
 // cleanLabel trims a label: labels are identifiers, so surrounding white

@@ -23,6 +23,8 @@ func TestClean(t *testing.T) {
 		{"without NFC the decomposed form stays", "Cafe\u0301", CleaningConfig{Lowercase: true}, "cafe\u0301"},
 		{"collapse trims and joins runs", "  book \t a\n\nflight  ", CleaningConfig{CollapseWhitespace: true}, "book a flight"},
 		{"collapse treats no-break and ideographic spaces as space", "a\u00a0\u00a0b\u3000c", CleaningConfig{CollapseWhitespace: true}, "a b c"},
+		{"collapse keeps collapsed ASCII as is", "book a flight", CleaningConfig{CollapseWhitespace: true}, "book a flight"},
+		{"collapse handles vertical tab and form feed", "a\v\fb\r", CleaningConfig{CollapseWhitespace: true}, "a b"},
 		{"collapse of only white space is empty", " \t\n ", CleaningConfig{CollapseWhitespace: true}, ""},
 		{"lowercase is Unicode-aware", "ÉCOLE ΣΟΦΊΑ", CleaningConfig{Lowercase: true}, "école σοφία"},
 		{"all three", " CAFE\u0301\u00a0 Au  Lait ", all, "café au lait"},

@@ -356,6 +356,7 @@ func TestRunInputErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"malformed JSON", "x.jsonl", `{"text": "ok text", "intent": "a"}` + "\n\n" + `{"text": "broken` + "\n", "x.jsonl line 3: not a JSON object"},
+		{"JSON line not an object", "x.jsonl", `{"text": "ok", "intent": "a"}` + "\n" + `["ok", "a"]`, "x.jsonl line 2: not a JSON object: the line is valid JSON but not an object"},
 		{"JSON text not a string", "x.jsonl", `{"text": 12, "intent": "a"}`, `x.jsonl line 1: field "text": is 12; want a string`},
 		{"JSON label an object", "x.jsonl", `{"text": "t", "intent": {"a": 1}}`, `field "intent": is an object or array`},
 		{"CSV without the text column", "x.csv", "id,body,intent\n1,hello,a\n", `x.csv: the CSV header has no column "text" (it has id, body, intent)`},

@@ -58,10 +58,16 @@ func (r *rowReader) readFile(ctx context.Context, f inputFile, fn func(*rawRow) 
 func (r *rowReader) readJSONL(ctx context.Context, name string, in io.Reader, fn func(*rawRow) error) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLineBytes)
+	// Slots for the fields a row needs: text, label, then the not_null ones.
+	index := map[string]int{r.textField: 0, r.labelField: 1}
+	for _, f := range r.notNull {
+		if _, ok := index[f]; !ok {
+			index[f] = len(index)
+		}
+	}
+	vals := make([]json.RawMessage, len(index))
 	line := 0
 	var row rawRow
-	// One map reused across lines: clear keeps its buckets.
-	obj := map[string]json.RawMessage{}
 	for sc.Scan() {
 		line++
 		if line%4096 == 0 {
@@ -73,20 +79,19 @@ func (r *rowReader) readJSONL(ctx context.Context, name string, in io.Reader, fn
 		if len(b) == 0 {
 			continue // blank lines (a trailing newline, say) carry no record
 		}
-		clear(obj)
-		if err := json.Unmarshal(b, &obj); err != nil {
+		if err := scanObject(b, index, vals); err != nil {
 			return fmt.Errorf("%s line %d: not a JSON object: %w; each line must be one object such as {%q: ..., %q: ...}", name, line, err, r.textField, r.labelField)
 		}
 		row = rawRow{File: name, Line: line}
 		var err error
-		if row.Text, row.NullText, err = jsonString(obj[r.textField], false); err != nil {
+		if row.Text, row.NullText, err = jsonString(vals[0], false); err != nil {
 			return fmt.Errorf("%s line %d: field %q: %w", name, line, r.textField, err)
 		}
-		if row.Label, row.NullLabel, err = jsonString(obj[r.labelField], true); err != nil {
+		if row.Label, row.NullLabel, err = jsonString(vals[1], true); err != nil {
 			return fmt.Errorf("%s line %d: field %q: %w", name, line, r.labelField, err)
 		}
 		for _, field := range r.notNull {
-			if jsonNull(obj[field]) {
+			if jsonNull(vals[index[field]]) {
 				row.NullFields = append(row.NullFields, field)
 			}
 		}
