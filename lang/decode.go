@@ -5,7 +5,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // Block type names, as written in files. Referenceable blocks are addressed
@@ -48,11 +47,11 @@ var fileSchema = &hcl.BodySchema{
 func (c *Config) decodeFile(body hcl.Body) hcl.Diagnostics {
 	content, diags := body.Content(fileSchema)
 	for _, block := range content.Blocks {
-		if len(block.Labels) == 1 && !hclsyntax.ValidIdentifier(block.Labels[0]) {
+		if len(block.Labels) == 1 && !validName(block.Labels[0]) {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  fmt.Sprintf("Invalid %s name", block.Type),
-				Detail: fmt.Sprintf("%q is not a valid name: a name starts with a letter and holds only letters, digits, underscores and dashes, for example %q.",
+				Detail: fmt.Sprintf("%q is not a valid name: a name starts with an ASCII letter and holds only ASCII letters, digits, underscores and dashes (it becomes part of SageMaker and AWS names), for example %q.",
 					block.Labels[0], "intent_v2"),
 				Subject: block.LabelRanges[0].Ptr(),
 			})
@@ -75,13 +74,13 @@ func (c *Config) decodeBlock(block *hcl.Block) hcl.Diagnostics {
 			return duplicate(block, c.Project.DeclRange)
 		}
 		c.Project = &Project{Name: name, DeclRange: rng}
-		return gohcl.DecodeBody(block.Body, nil, &c.Project.Body)
+		return decodeBody(block.Body, &c.Project.Body)
 	case BlockMonitoring:
 		if c.Monitoring != nil {
 			return duplicate(block, c.Monitoring.DeclRange)
 		}
 		c.Monitoring = &Monitoring{DeclRange: rng}
-		return gohcl.DecodeBody(block.Body, nil, &c.Monitoring.Body)
+		return decodeBody(block.Body, &c.Monitoring.Body)
 	case BlockLocals:
 		return c.decodeLocals(block)
 	case BlockVariable:
@@ -144,7 +143,14 @@ func add[T declaration](m map[string]T, block *hcl.Block, v T, body any) hcl.Dia
 	if body == nil {
 		return nil
 	}
-	return gohcl.DecodeBody(block.Body, nil, body)
+	return decodeBody(block.Body, body)
+}
+
+// decodeBody decodes a block body into its struct, keeping expressions, and
+// checks that required attributes and blocks are present.
+func decodeBody(body hcl.Body, target any) hcl.Diagnostics {
+	diags := gohcl.DecodeBody(body, nil, target)
+	return append(diags, checkRequired(body, target)...)
 }
 
 func (c *Config) decodeLocals(block *hcl.Block) hcl.Diagnostics {
@@ -260,4 +266,19 @@ func attrOrNull(attrs hcl.Attributes, name string, missing hcl.Range) hcl.Expres
 		return a.Expr
 	}
 	return hcl.StaticExpr(nullValue, missing)
+}
+
+// validName says whether a block label can name a block: an HCL identifier
+// in ASCII, since labels become SageMaker step and parameter names.
+func validName(s string) bool {
+	if s == "" || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
