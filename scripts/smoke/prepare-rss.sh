@@ -37,6 +37,8 @@ cmd = [f"{d}/slm-static", "step", "prepare", "--config", f"{d}/prepare.json",
        "--input", f"{d}/raw-{rows}.jsonl", "--output", f"{d}/out"]
 subprocess.run(cmd, check=True)
 wall = time.monotonic() - start
-peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(f"prepare-rss: {rows} rows: peak RSS {peak_mib:.0f} MiB, wall {wall:.1f} s")
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak_mib = usage.ru_maxrss / 1024
+cpu = usage.ru_utime + usage.ru_stime
+print(f"prepare-rss: {rows} rows: peak RSS {peak_mib:.0f} MiB, CPU {cpu:.1f} s, wall {wall:.1f} s")
 PY
