@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -69,6 +71,9 @@ func Run(ctx context.Context, cfg *Config, input, output string) (*Stats, error)
 	}
 	if v := c.violations(sv); len(v) > 0 {
 		report := failureReport(cfg, p.fileNames(), sv, v)
+		if err := removeOutputs(output); err != nil {
+			return nil, err
+		}
 		if err := writeFileAtomic(filepath.Join(output, "report.md"), []byte(report)); err != nil {
 			return nil, err
 		}
@@ -295,19 +300,37 @@ func (p *pipeline) write(ctx context.Context, sv *survey, output string) (*Stats
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(filepath.Join(output, "stats.json"), statsJSON); err != nil {
-		return nil, err
-	}
-	if err := writeFileAtomic(filepath.Join(output, "report.md"), []byte(successReport(st, sv))); err != nil {
-		return nil, err
-	}
+	// The splits first, the summaries last: a stats.json beside the splits
+	// means the whole step finished.
 	for i, o := range outs {
 		if err := o.commit(); err != nil {
 			return nil, err
 		}
 		outs[i] = nil
 	}
+	if err := writeFileAtomic(filepath.Join(output, "stats.json"), statsJSON); err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(output, "report.md"), []byte(successReport(st, sv))); err != nil {
+		return nil, err
+	}
 	return st, nil
+}
+
+// removeOutputs deletes the splits and stats.json an earlier run may have
+// left in output, so that after a failed run the directory holds only its
+// failure report and nothing can mistake old splits for this run's.
+func removeOutputs(output string) error {
+	paths := []string{filepath.Join(output, "stats.json")}
+	for _, name := range splitNames {
+		paths = append(paths, filepath.Join(output, name, "data.jsonl"))
+	}
+	for _, p := range paths {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing the earlier run's %s: %w", p, err)
+		}
+	}
+	return nil
 }
 
 func marshalStats(st *Stats) ([]byte, error) {

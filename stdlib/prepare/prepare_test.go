@@ -89,6 +89,13 @@ func baseConfig() *Config {
 	}
 }
 
+// writeBase writes baseRows(10) as JSONL and returns its path.
+func writeBase(t *testing.T) string {
+	t.Helper()
+	p, _ := writeInput(t, baseRows(10), FormatJSONL)
+	return p
+}
+
 // baseRows: labels a, b, c with n distinct texts each, interleaved.
 func baseRows(n int) []row {
 	var rows []row
@@ -138,6 +145,11 @@ func TestRunExpectationViolations(t *testing.T) {
 					tt.mutate(cfg)
 				}
 				out := t.TempDir()
+				// A successful earlier run into the same directory: its
+				// splits must not survive the failed run.
+				if _, err := Run(context.Background(), baseConfig(), writeBase(t), out); err != nil {
+					t.Fatal(err)
+				}
 				_, err := Run(context.Background(), cfg, input, out)
 				var ee *ExpectationError
 				if !errors.As(err, &ee) {
@@ -169,8 +181,10 @@ func TestRunExpectationViolations(t *testing.T) {
 				if err != nil || string(written) != ee.Report {
 					t.Errorf("report.md not written with the report (err %v)", err)
 				}
-				if _, err := os.Stat(filepath.Join(out, "train")); !os.IsNotExist(err) {
-					t.Errorf("a failed run left a train split (stat err %v)", err)
+				for _, f := range []string{"train/data.jsonl", "validation/data.jsonl", "test/data.jsonl", "stats.json"} {
+					if _, err := os.Stat(filepath.Join(out, f)); !os.IsNotExist(err) {
+						t.Errorf("a failed run left %s (stat err %v)", f, err)
+					}
 				}
 			})
 		}
