@@ -48,6 +48,7 @@ func (c *compilation) steps() {
 		n.deps[prep[e.Data]] = true
 		ev[e.Name] = e.StepName
 	}
+	c.checkGateChains()
 	gate := map[string]string{}
 	for _, g := range c.p.Gates {
 		n := add(g.StepName, ir.StepCondition, lang.BlockGate+"."+g.Name, g.Range)
@@ -119,4 +120,31 @@ func (c *compilation) steps() {
 	if len(c.p.Steps) == 0 {
 		c.ev.add(&hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Empty pipeline", Detail: "The configuration declares no steps (prepare, finetune, evaluate, gate, register), so the SageMaker pipeline has nothing to run."})
 	}
+}
+
+// checkGateChains refuses gate chains SageMaker cannot express: a step sits
+// in the passing branch of exactly one Condition step, so a gate must have
+// the same predecessor in every registration's chain.
+func (c *compilation) checkGateChains() {
+	parent := map[string]string{}
+	for _, r := range c.p.Registers {
+		for i, g := range r.Gates {
+			prev := ""
+			if i > 0 {
+				prev = r.Gates[i-1]
+			}
+			if p, seen := parent[g]; seen && p != prev {
+				c.ev.errorf(r.Range, "Gate shared by incompatible chains", "register %q chains its gates as %s, so gate %q would follow %s here but %s in another registration; a SageMaker step sits in one Condition branch only. Give this registration the same leading gates as the other, or its own gates.",
+					r.Name, strings.Join(r.Gates, " -> "), g, orStart(prev), orStart(p))
+			}
+			parent[g] = prev
+		}
+	}
+}
+
+func orStart(g string) string {
+	if g == "" {
+		return "nothing (first)"
+	}
+	return "gate " + g
 }

@@ -148,6 +148,10 @@ func (e *evaluator) strings(expr hcl.Expression, what string) ([]string, bool) {
 	out := make([]string, 0, v.LengthInt())
 	for it := v.ElementIterator(); it.Next(); {
 		_, el := it.Element()
+		if el.IsNull() {
+			e.errorf(expr.Range(), "Null in a list", "%s must not contain null; remove the element.", what)
+			return nil, false
+		}
 		out = append(out, el.AsString())
 	}
 	return out, true
@@ -161,6 +165,10 @@ func (e *evaluator) stringMap(expr hcl.Expression, what string) (map[string]stri
 	out := map[string]string{}
 	for it := v.ElementIterator(); it.Next(); {
 		k, el := it.Element()
+		if el.IsNull() {
+			e.errorf(expr.Range(), "Null in a map", "%s must not contain null: the value of %q is null; remove the entry.", what, k.AsString())
+			return nil, false
+		}
 		out[k.AsString()] = el.AsString()
 	}
 	return out, true

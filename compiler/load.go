@@ -3,6 +3,7 @@ package compiler
 import (
 	"context"
 	"io/fs"
+	"path"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -64,7 +65,9 @@ func Load(ctx context.Context, req Request) Result {
 	var sources []Source
 	for _, name := range cfg.Files {
 		if f := p.Files()[name]; f != nil {
-			sources = append(sources, Source{Name: name, Bytes: f.Bytes})
+			// Base names: the digest must not depend on how the
+			// directory was typed (".", "ex", "/abs/ex").
+			sources = append(sources, Source{Name: path.Base(name), Bytes: f.Bytes})
 		}
 	}
 	pl, cdiags := Compile(scope, sources, Options{Validate: req.Validate})

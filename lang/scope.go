@@ -92,7 +92,8 @@ func ParamType(p *Parameter) (cty.Type, string, hcl.Diagnostics) {
 
 func (s *Scope) declareParams() hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	for name, p := range s.cfg.Parameters {
+	for _, name := range sortedKeys(s.cfg.Parameters) {
+		p := s.cfg.Parameters[name]
 		ty, _, tdiags := ParamType(p)
 		diags = append(diags, tdiags...)
 		s.params[name] = cty.UnknownVal(ty).Mark(RuntimeMark{Param: name})
@@ -109,8 +110,8 @@ type namedValue struct {
 
 func (s *Scope) evalNamedValues() hcl.Diagnostics {
 	nodes := map[string]*namedValue{}
-	for name, l := range s.cfg.Locals {
-		l := l
+	for _, name := range sortedKeys(s.cfg.Locals) {
+		l := s.cfg.Locals[name]
 		nodes[RootLocal+"."+name] = &namedValue{
 			addr: RootLocal + "." + name, rng: l.DeclRange, deps: namedDeps(l.Expr),
 			eval: func(ctx *hcl.EvalContext) hcl.Diagnostics {
@@ -123,8 +124,8 @@ func (s *Scope) evalNamedValues() hcl.Diagnostics {
 			},
 		}
 	}
-	for name, st := range s.cfg.Storage {
-		st := st
+	for _, name := range sortedKeys(s.cfg.Storage) {
+		st := s.cfg.Storage[name]
 		deps := append(namedDeps(st.Body.Bucket), namedDeps(st.Body.Prefix)...)
 		nodes[RootStorage+"."+name] = &namedValue{
 			addr: RootStorage + "." + name, rng: st.DeclRange, deps: deps,
@@ -230,6 +231,14 @@ func (s *Scope) storageValue(st *Storage, ctx *hcl.EvalContext) (cty.Value, hcl.
 	}
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
+	}
+	if bucket.IsNull() {
+		return cty.DynamicVal, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Null bucket",
+			Detail:   fmt.Sprintf("storage %q needs a bucket name; the expression gives null.", st.Name),
+			Subject:  st.Body.Bucket.Range().Ptr(),
+		}}
 	}
 	if prefix.IsNull() {
 		prefix = cty.StringVal("")

@@ -226,7 +226,8 @@ func (p *Parser) ResolveVariables(ctx context.Context, cfg *Config, in VarInputs
 func UnknownVariables(cfg *Config) (map[string]*VariableValue, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	values := map[string]*VariableValue{}
-	for name, v := range cfg.Variables {
+	for _, name := range sortedKeys(cfg.Variables) {
+		v := cfg.Variables[name]
 		ty, tdiags := variableType(v)
 		diags = append(diags, tdiags...)
 		values[name] = &VariableValue{Name: name, Value: cty.UnknownVal(ty), Sensitive: v.Sensitive, Source: ValueSource{Kind: SourceUnknown}}

@@ -256,7 +256,7 @@ func (g *generator) evaluateStep(e ir.Evaluate) obj {
 	}
 	outputs := []any{s3Output("evaluation", g.executionPath(ft.Output, "evaluate-"+e.Name), evaluateDir)}
 	entry := runnerEntrypoint("step", "evaluate",
-		"--model", modelDir, "--test", testDir, "--output", evaluateDir, "--bundle-name", bundle)
+		"--model", modelDir+"/model.tar.gz", "--test", testDir, "--output", evaluateDir, "--bundle-name", bundle)
 	step := obj{
 		"Name":      e.StepName,
 		"Type":      "Processing",

@@ -14,6 +14,7 @@ import (
 	"github.com/slm-project/slm/backends/artifact"
 	"github.com/slm-project/slm/backends/greengrass"
 	"github.com/slm-project/slm/backends/sagemaker"
+	"github.com/slm-project/slm/backends/sagemaker/defcheck"
 	"github.com/slm-project/slm/backends/terraform"
 	"github.com/slm-project/slm/compiler/plan"
 )
@@ -59,6 +60,20 @@ variables, *.auto.slmvars.hcl files in DIR (lexical order), --var-file files
 			sm, err := sagemaker.Generate(res.Pipeline, code)
 			if err != nil {
 				return fmt.Errorf("generating the SageMaker pipeline: %w", err)
+			}
+			// The compiler's checks should make this impossible; if the
+			// definition still fails the schema or the semantic checks,
+			// refuse to write it rather than let CreatePipeline find out.
+			checker, err := defcheck.New()
+			if err != nil {
+				return fmt.Errorf("loading the pipeline definition checker: %w", err)
+			}
+			if problems := checker.Check(sm.Definition); len(problems) > 0 {
+				var b strings.Builder
+				for _, p := range problems {
+					b.WriteString("\n  " + p.String())
+				}
+				return fmt.Errorf("the generated SageMaker pipeline definition is invalid; this is a bug in slm, please report it with the configuration:%s", b.String())
 			}
 			files := map[string][]byte{"sagemaker/pipeline.json": sm.Definition}
 			for _, u := range sm.Uploads {

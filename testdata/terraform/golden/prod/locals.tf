@@ -6,7 +6,7 @@ locals {
     managed-by        = "slm"
     product           = "store-assistant"
     project           = "intent"
-    slm-source-digest = "b6449d5440a8d821cd0f383f3c996e9186d256379b261424b6597297fc7ec2c0"
+    slm-source-digest = "a237ace52f1681aded087e430f3c4c72249ca77482b613cc0b77a70c7ec53823"
     team              = "ml-platform"
   }
   account_id = data.aws_caller_identity.current.account_id
