@@ -138,8 +138,8 @@ func TestConfusionSVG(t *testing.T) {
 	if svg != ConfusionSVG(m) {
 		t.Error("two renderings differ")
 	}
-	report := Report(NewEvaluation(m, []float64{1}, "v"), m, "oos")
-	for _, want := range []string{"| b | <x&y> | 2 |", "no out-of-scope label", "confusion.svg", "| accuracy |"} {
+	report := Report(NewEvaluation(m, []float64{1}, "v"), m, "oos", []string{"x", "y"})
+	for _, want := range []string{"| b | <x&y> | 2 |", "no out-of-scope label", "confusion.svg", "| accuracy |", "2 label(s) the model cannot predict (not in its labels.json): `x`, `y`"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report.md lacks %q:\n%s", want, report)
 		}

@@ -10,7 +10,8 @@ func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 // Report renders report.md: the gate metrics first, then the weakest labels
 // and the confusions behind them.
-func Report(ev *Evaluation, m *Metrics, oos string) string {
+// unknown lists the test labels the model cannot predict.
+func Report(ev *Evaluation, m *Metrics, oos string, unknown []string) string {
 	var b strings.Builder
 	c := ev.Classification
 	fmt.Fprintf(&b, "# Evaluation of model %s\n\n", ev.ModelVersion)
@@ -33,6 +34,10 @@ func Report(ev *Evaluation, m *Metrics, oos string) string {
 		fmt.Fprintf(&b, "\nThe test data has no out-of-scope label (%q): the out-of-scope metrics are reported as 0.\n", oos)
 	}
 
+	if len(unknown) > 0 {
+		fmt.Fprintf(&b, "\n**Warning:** the test data has %d label(s) the model cannot predict (not in its labels.json): %s. "+
+			"Every example of them counts as an error; check the test set and the label names.\n", len(unknown), "`"+strings.Join(unknown, "`, `")+"`")
+	}
 	labels := append([]string(nil), m.Labels...)
 	sort.SliceStable(labels, func(i, j int) bool { return ev.PerClass[labels[i]].F1 < ev.PerClass[labels[j]].F1 })
 	b.WriteString("\n## Per label, weakest first\n\n| label | precision | recall | f1 | support |\n| --- | ---: | ---: | ---: | ---: |\n")

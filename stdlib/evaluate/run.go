@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 )
 
@@ -30,6 +31,8 @@ type Model interface {
 	Predict(ctx context.Context, text string) (Prediction, error)
 	ModelVersion() string
 	OutOfScopeLabel() string
+	// Labels are the classes the model can predict (labels.json).
+	Labels() []string
 	Close() error
 }
 
@@ -120,7 +123,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		data []byte
 	}{
 		{"evaluation.json", js},
-		{"report.md", []byte(Report(ev, m, model.OutOfScopeLabel()))},
+		{"report.md", []byte(Report(ev, m, model.OutOfScopeLabel(), unknownLabels(examples, model)))},
 		{"confusion.svg", []byte(ConfusionSVG(m))},
 	}
 	for _, f := range files {
@@ -129,6 +132,26 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 	return &Result{Evaluation: ev, Metrics: m, BundleDir: dir}, nil
+}
+
+// unknownLabels lists, sorted, the test labels the model can never predict:
+// neither one of its classes nor its out-of-scope label. Their examples all
+// count as errors, which usually means the wrong test set or label mapping.
+func unknownLabels(examples []Example, model Model) []string {
+	known := map[string]bool{model.OutOfScopeLabel(): true}
+	for _, l := range model.Labels() {
+		known[l] = true
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, ex := range examples {
+		if !known[ex.Label] && !seen[ex.Label] {
+			seen[ex.Label] = true
+			out = append(out, ex.Label)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // predictionLine is one line of the --predictions file.

@@ -95,7 +95,7 @@ func TestPredictMatchesTheRuntime(t *testing.T) {
 			}
 		}
 	}
-	if m.ModelVersion() != "tiny-test-1" || m.OutOfScopeLabel() != "oos" {
+	if m.ModelVersion() != "tiny-test-1" || m.OutOfScopeLabel() != "oos" || len(m.Labels()) != 151 {
 		t.Errorf("model version %q, out-of-scope label %q", m.ModelVersion(), m.OutOfScopeLabel())
 	}
 }
@@ -138,7 +138,8 @@ func TestRunOnModelArchive(t *testing.T) {
 	work := t.TempDir()
 	archive := filepath.Join(work, "model.tar.gz")
 	tarBundle(t, dir, archive)
-	labels := []string{"balance", "play_music", "book_flight", "weather", "tell_joke"}
+	// The last label is not one of the model's: the report must say so.
+	labels := []string{"balance", "play_music", "book_flight", "weather", "no_such_intent"}
 	var lines []string
 	for i, text := range texts {
 		b, _ := json.Marshal(evaluate.Example{Text: text, Label: labels[i]})
@@ -203,6 +204,10 @@ func TestRunOnModelArchive(t *testing.T) {
 		if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
 			t.Errorf("%s not written: %v", name, err)
 		}
+	}
+	report, err := os.ReadFile(filepath.Join(out, "report.md"))
+	if err != nil || !strings.Contains(string(report), "1 label(s) the model cannot predict (not in its labels.json): `no_such_intent`") {
+		t.Errorf("report.md does not warn about the unknown label (%v):\n%s", err, report)
 	}
 	var doc map[string]any
 	data, _ := os.ReadFile(filepath.Join(out, "evaluation.json"))

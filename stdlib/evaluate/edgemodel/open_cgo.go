@@ -39,4 +39,5 @@ func (m *model) Predict(ctx context.Context, text string) (evaluate.Prediction, 
 
 func (m *model) ModelVersion() string    { return m.c.ModelVersion() }
 func (m *model) OutOfScopeLabel() string { return m.c.Bundle().Manifest.OutOfScopeLabel }
+func (m *model) Labels() []string        { return m.c.Bundle().Labels }
 func (m *model) Close() error            { return m.c.Close() }
