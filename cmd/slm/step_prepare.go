@@ -10,13 +10,13 @@ import (
 
 // prepareArgs are the flags of `slm step prepare` (SPEC.md section 2.1).
 type prepareArgs struct {
-	config, input, output string
+	config, input, output, report string
 }
 
 func newStepPrepareCommand() *cobra.Command {
 	var a prepareArgs
 	cmd := &cobra.Command{
-		Use:   "prepare --config CONFIG.json --input DIR_OR_FILE --output DIR",
+		Use:   "prepare --config CONFIG.json --input DIR_OR_FILE --output DIR [--report DIR]",
 		Short: "Check, clean, de-duplicate and split a raw dataset",
 		Long: "Reads raw JSONL or CSV, checks the dataset's expectations (exit 1 with a report naming each\n" +
 			"violation), cleans and de-duplicates the texts and writes a seeded stratified split:\n" +
@@ -27,7 +27,7 @@ func newStepPrepareCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := prepare.Run(cmd.Context(), cfg, a.input, a.output)
+			st, err := prepare.Run(cmd.Context(), cfg, prepare.Paths{Input: a.input, Output: a.output, Report: a.report})
 			var ee *prepare.ExpectationError
 			if errors.As(err, &ee) {
 				_, _ = fmt.Fprint(cmd.ErrOrStderr(), ee.Report)
@@ -44,7 +44,8 @@ func newStepPrepareCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&a.config, "config", "", "prepare.json written by the compiler")
 	f.StringVar(&a.input, "input", "", "a raw data file, or a directory of *.jsonl / *.csv files read in lexical order")
-	f.StringVar(&a.output, "output", "", "directory for the splits, stats.json and report.md")
+	f.StringVar(&a.output, "output", "", "directory for the splits (and stats.json and report.md unless --report is set)")
+	f.StringVar(&a.report, "report", "", "directory for stats.json and report.md (default: --output)")
 	for _, name := range []string{"config", "input", "output"} {
 		_ = cmd.MarkFlagRequired(name)
 	}

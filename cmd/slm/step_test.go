@@ -57,6 +57,8 @@ func TestStepPrepare(t *testing.T) {
 			wantOut: "prepare: 40 rows read, 40 kept: train 20, validation 10, test 10"},
 		{name: "expectation fails", args: []string{"prepare", "--config", config("41"), "--input", input, "--output", filepath.Join(dir, "bad")},
 			wantStderr: "## min_rows: 40\n\nthe input has 40 rows; at least 41 are expected", wantErr: "violates 1 expectation(s): min_rows"},
+		{name: "separate report directory", args: []string{"prepare", "--config", config("40"), "--input", input, "--output", filepath.Join(dir, "split"), "--report", filepath.Join(dir, "split", "report")},
+			wantOut: "prepare: 40 rows read, 40 kept"},
 		{name: "missing flag", args: []string{"prepare", "--input", input, "--output", dir}, wantErr: `required flag(s) "config" not set`},
 		{name: "missing config", args: []string{"prepare", "--config", filepath.Join(dir, "nope.json"), "--input", input, "--output", dir},
 			wantErr: "reading prepare config"},

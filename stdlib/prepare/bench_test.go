@@ -44,7 +44,7 @@ func BenchmarkPrepareMillionRows(b *testing.B) {
 	cfg.Dataset.Expectations = Expectations{MaxDuplicateRatio: ptr(0.05), TextLength: &LengthSpan{Min: ptr(1), Max: ptr(512)}}
 	b.ResetTimer()
 	for i := range b.N {
-		st, err := Run(context.Background(), cfg, input, filepath.Join(dir, fmt.Sprint("out", i)))
+		st, err := Run(context.Background(), cfg, Paths{Input: input, Output: filepath.Join(dir, fmt.Sprint("out", i))})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -50,11 +50,25 @@ type textEntry struct {
 	conflict                 bool
 }
 
+// Paths are the step's flags.
+type Paths struct {
+	Input  string // --input: a file or a directory of *.jsonl / *.csv
+	Output string // --output: train/, validation/, test/
+	// Report (--report) receives stats.json and report.md; "" means Output.
+	// The SageMaker pipeline gives it its own processing output, so the
+	// quality gates can read stats.json without downloading the splits.
+	Report string
+}
+
 // Run executes the prepare step: first pass (expectations, duplicate and
 // conflict detection, per-label counts), then, if every expectation holds,
 // second pass (clean, de-duplicate, split, write). It returns the statistics,
-// or an *ExpectationError after writing report.md to output.
-func Run(ctx context.Context, cfg *Config, input, output string) (*Stats, error) {
+// or an *ExpectationError after writing report.md.
+func Run(ctx context.Context, cfg *Config, paths Paths) (*Stats, error) {
+	if paths.Report == "" {
+		paths.Report = paths.Output
+	}
+	input, output, reportDir := paths.Input, paths.Output, paths.Report
 	files, err := listInputs(input, cfg.Dataset.Format)
 	if err != nil {
 		return nil, err
@@ -71,10 +85,10 @@ func Run(ctx context.Context, cfg *Config, input, output string) (*Stats, error)
 	}
 	if v := c.violations(sv); len(v) > 0 {
 		report := failureReport(cfg, p.fileNames(), sv, v)
-		if err := removeOutputs(output); err != nil {
+		if err := removeOutputs(output, reportDir); err != nil {
 			return nil, err
 		}
-		if err := writeFileAtomic(filepath.Join(output, "report.md"), []byte(report)); err != nil {
+		if err := writeFileAtomic(filepath.Join(reportDir, "report.md"), []byte(report)); err != nil {
 			return nil, err
 		}
 		return nil, &ExpectationError{Violations: v, Report: report}
@@ -82,7 +96,7 @@ func Run(ctx context.Context, cfg *Config, input, output string) (*Stats, error)
 	if p.kept == 0 {
 		return nil, fmt.Errorf("no rows left to split: %d rows read, %d without a text or label, %d conflicting; check dataset.text_field and dataset.label_field", sv.rows, p.nullRows, p.conflictRows)
 	}
-	return p.write(ctx, sv, output)
+	return p.write(ctx, sv, output, reportDir)
 }
 
 // pipeline holds the state shared by the two passes.
@@ -184,7 +198,7 @@ type outputRow struct {
 
 // write is the second pass: it assigns every kept row to a split and writes
 // the splits, stats.json and report.md.
-func (p *pipeline) write(ctx context.Context, sv *survey, output string) (*Stats, error) {
+func (p *pipeline) write(ctx context.Context, sv *survey, output, reportDir string) (*Stats, error) {
 	sp := p.cfg.Split
 	fractions := [numSplits]float64{sp.Train, sp.Validation, sp.Test}
 	groups := map[string]*group{}
@@ -308,10 +322,10 @@ func (p *pipeline) write(ctx context.Context, sv *survey, output string) (*Stats
 		}
 		outs[i] = nil
 	}
-	if err := writeFileAtomic(filepath.Join(output, "stats.json"), statsJSON); err != nil {
+	if err := writeFileAtomic(filepath.Join(reportDir, "stats.json"), statsJSON); err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(filepath.Join(output, "report.md"), []byte(successReport(st, sv))); err != nil {
+	if err := writeFileAtomic(filepath.Join(reportDir, "report.md"), []byte(successReport(st, sv))); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -320,8 +334,8 @@ func (p *pipeline) write(ctx context.Context, sv *survey, output string) (*Stats
 // removeOutputs deletes the splits and stats.json an earlier run may have
 // left in output, so that after a failed run the directory holds only its
 // failure report and nothing can mistake old splits for this run's.
-func removeOutputs(output string) error {
-	paths := []string{filepath.Join(output, "stats.json")}
+func removeOutputs(output, reportDir string) error {
+	paths := []string{filepath.Join(reportDir, "stats.json")}
 	for _, name := range splitNames {
 		paths = append(paths, filepath.Join(output, name, "data.jsonl"))
 	}

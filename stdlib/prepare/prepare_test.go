@@ -147,10 +147,10 @@ func TestRunExpectationViolations(t *testing.T) {
 				out := t.TempDir()
 				// A successful earlier run into the same directory: its
 				// splits must not survive the failed run.
-				if _, err := Run(context.Background(), baseConfig(), writeBase(t), out); err != nil {
+				if _, err := Run(context.Background(), baseConfig(), Paths{Input: writeBase(t), Output: out}); err != nil {
 					t.Fatal(err)
 				}
-				_, err := Run(context.Background(), cfg, input, out)
+				_, err := Run(context.Background(), cfg, Paths{Input: input, Output: out})
 				var ee *ExpectationError
 				if !errors.As(err, &ee) {
 					t.Fatalf("Run error = %v, want an *ExpectationError", err)
@@ -195,7 +195,7 @@ func TestRunNoExpectationViolated(t *testing.T) {
 	for _, format := range []string{FormatJSONL, FormatCSV} {
 		t.Run(format, func(t *testing.T) {
 			input, _ := writeInput(t, baseRows(10), format)
-			st, err := Run(context.Background(), baseConfig(), input, t.TempDir())
+			st, err := Run(context.Background(), baseConfig(), Paths{Input: input, Output: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -243,7 +243,7 @@ func TestRunDeduplicatesAndDropsConflicts(t *testing.T) {
 	cfg.Dataset.Expectations.MaxDuplicateRatio = ptr(0.5)
 	input, _ := writeInput(t, rows, FormatJSONL)
 	out := t.TempDir()
-	st, err := Run(context.Background(), cfg, input, out)
+	st, err := Run(context.Background(), cfg, Paths{Input: input, Output: out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +283,7 @@ func TestRunKeepsDuplicatesWhenAsked(t *testing.T) {
 	cfg := baseConfig()
 	cfg.Cleaning.Deduplicate = false
 	input, _ := writeInput(t, rows, FormatJSONL)
-	st, err := Run(context.Background(), cfg, input, t.TempDir())
+	st, err := Run(context.Background(), cfg, Paths{Input: input, Output: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,7 @@ func TestRunSplitIsStratifiedAndDeterministic(t *testing.T) {
 		cfg.Dataset.Expectations.AllowedLabels = nil
 		cfg.Split.Seed, cfg.Split.Stratify = seed, stratify
 		out := t.TempDir()
-		st, err := Run(context.Background(), cfg, in, out)
+		st, err := Run(context.Background(), cfg, Paths{Input: in, Output: out})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -386,7 +386,7 @@ func TestRunInputErrors(t *testing.T) {
 			}
 			cfg := baseConfig()
 			cfg.Dataset.Expectations = Expectations{}
-			_, err := Run(context.Background(), cfg, path, t.TempDir())
+			_, err := Run(context.Background(), cfg, Paths{Input: path, Output: t.TempDir()})
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
 			}
@@ -410,7 +410,7 @@ func TestRunDirectoryInLexicalOrder(t *testing.T) {
 	cfg.Dataset.Expectations = Expectations{}
 	cfg.Split = SplitConfig{Train: 1, Seed: 1}
 	out := t.TempDir()
-	st, err := Run(context.Background(), cfg, dir, out)
+	st, err := Run(context.Background(), cfg, Paths{Input: dir, Output: out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -427,8 +427,40 @@ func TestRunNothingLeft(t *testing.T) {
 	input, _ := writeInput(t, []row{{text: ptr("t")}, {label: ptr("a")}}, FormatJSONL)
 	cfg := baseConfig()
 	cfg.Dataset.Expectations = Expectations{}
-	_, err := Run(context.Background(), cfg, input, t.TempDir())
+	_, err := Run(context.Background(), cfg, Paths{Input: input, Output: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "no rows left to split: 2 rows read, 2 without a text or label") {
 		t.Fatalf("error %v, want 'no rows left to split'", err)
+	}
+}
+
+func TestRunReportDirectory(t *testing.T) {
+	input := writeBase(t)
+	out, rep := t.TempDir(), filepath.Join(t.TempDir(), "report")
+	if _, err := Run(context.Background(), baseConfig(), Paths{Input: input, Output: out, Report: rep}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"stats.json", "report.md"} {
+		if _, err := os.Stat(filepath.Join(rep, f)); err != nil {
+			t.Errorf("%s not in --report: %v", f, err)
+		}
+		if _, err := os.Stat(filepath.Join(out, f)); !os.IsNotExist(err) {
+			t.Errorf("%s also in --output (stat err %v)", f, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "train", "data.jsonl")); err != nil {
+		t.Errorf("train split not in --output: %v", err)
+	}
+	cfg := baseConfig()
+	cfg.Dataset.Expectations.MinRows = ptr[int64](1000)
+	_, err := Run(context.Background(), cfg, Paths{Input: input, Output: out, Report: rep})
+	var ee *ExpectationError
+	if !errors.As(err, &ee) {
+		t.Fatalf("error %v, want an expectation error", err)
+	}
+	if got, err := os.ReadFile(filepath.Join(rep, "report.md")); err != nil || string(got) != ee.Report {
+		t.Errorf("failure report not in --report (err %v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(rep, "stats.json")); !os.IsNotExist(err) {
+		t.Errorf("the earlier run's stats.json survived the failed run (stat err %v)", err)
 	}
 }
