@@ -113,6 +113,9 @@ bench: setup-go setup-ort testmodels
 FUZZTIME ?= 60s
 fuzz: setup-go
 	$(GO) test ./compiler/ -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./stdlib/prepare/ -run '^$$' -fuzz FuzzScanObject -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./stdlib/prepare/ -run '^$$' -fuzz FuzzClean -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./stdlib/evaluate/ -run '^$$' -fuzz FuzzSafeName -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 clean:
 	rm -rf bin build
