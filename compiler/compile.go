@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
@@ -33,7 +34,7 @@ func Compile(scope *lang.Scope, sources []Source, opts Options) (*ir.Pipeline, h
 	c := &compilation{
 		cfg:  cfg,
 		opts: opts,
-		ev:   &evaluator{scope: scope, params: map[string]string{}},
+		ev:   &evaluator{scope: scope, params: map[string]string{}, ptypes: map[string]ir.ParamType{}},
 		p:    &ir.Pipeline{SourceDigest: sourceDigest(sources)},
 	}
 	c.variables(scope.Variables())
@@ -118,7 +119,13 @@ func (c *compilation) parameters() {
 		ty, smType, diags := lang.ParamType(p)
 		c.ev.add(diags...)
 		ip := ir.Parameter{Name: name, SageMaker: camel(name), Type: ir.ParamType(smType), Range: p.DeclRange}
+		for other, sm := range c.ev.params {
+			if sm == ip.SageMaker {
+				c.ev.errorf(p.DeclRange, "Parameter names collide", "parameter %q and parameter %q both become the SageMaker parameter %q (names are turned into CamelCase); rename one.", other, name, sm)
+			}
+		}
 		c.ev.params[name] = ip.SageMaker
+		c.ev.ptypes[ip.SageMaker] = ip.Type
 		if !isAbsent(p.Body.Default) && smType != "" {
 			v, ok := c.ev.value(p.Body.Default, ty, "a parameter default")
 			if ok {
@@ -281,16 +288,21 @@ func (c *compilation) storage() {
 		sort.Slice(st.Lifecycle, func(i, j int) bool { return st.Lifecycle[i].Name < st.Lifecycle[j].Name })
 		c.p.Storage = append(c.p.Storage, st)
 	}
-	seen := map[string]string{}
-	for _, st := range c.p.Storage {
-		if st.Bucket == "" {
-			continue
+	for i, a := range c.p.Storage {
+		conflicted := false
+		for _, b := range c.p.Storage[:i] {
+			if a.Bucket == "" || a.Bucket != b.Bucket {
+				continue
+			}
+			if strings.HasPrefix(a.Prefix, b.Prefix) || strings.HasPrefix(b.Prefix, a.Prefix) {
+				c.ev.errorf(a.Range, "Storage locations overlap", "storage %q (%s) and storage %q (%s) overlap: one lies inside the other, so their lifecycle rules and permissions would mix. Give each location its own bucket or a prefix beside the other's.", b.Name, b.URI, a.Name, a.URI)
+			}
+			// Versioning and encryption belong to the bucket, not the prefix.
+			if !conflicted && (a.Versioning != b.Versioning || a.Encryption != b.Encryption || a.KMSKeyARN != b.KMSKeyARN || a.ForceDestroy != b.ForceDestroy) {
+				conflicted = true
+				c.ev.errorf(a.Range, "Conflicting bucket settings", "storage %q and storage %q share bucket %q but differ in versioning, encryption, kms_key or force_destroy; those are settings of the whole bucket, so give both the same values.", b.Name, a.Name, a.Bucket)
+			}
 		}
-		key := st.Bucket + "/" + st.Prefix
-		if other, dup := seen[key]; dup {
-			c.ev.errorf(st.Range, "Storage locations overlap", "storage %q and storage %q name the same place, %s. Give each location its own bucket or prefix.", other, st.Name, st.URI)
-		}
-		seen[key] = st.Name
 	}
 }
 
@@ -369,7 +381,7 @@ func (c *compilation) stepName(kind, name string, rng hcl.Range) string {
 	return n
 }
 
-func (c *compilation) compute(x *lang.Compute, owner hcl.Range, defaultType string, training bool) ir.Compute {
+func (c *compilation) compute(x *lang.Compute, defaultType string, training bool) ir.Compute {
 	cp := c.computeBlock(x, defaultType, training)
 	if cp.Image == "" && !training && c.p.Project.Region != "" {
 		cp.Image, _ = processingImage(c.p.Project.Region)
@@ -392,8 +404,10 @@ func (c *compilation) computeBlock(x *lang.Compute, defaultType string, training
 	cp.VolumeSizeGB = c.ev.intOr(x.VolumeSizeGB, "volume_size_gb", 1, 16384, 30)
 	if !isAbsent(x.MaxRuntime) {
 		if s, ok := c.ev.duration(x.MaxRuntime, "max_runtime"); ok {
-			if s > 28*86400 {
-				c.ev.errorf(x.MaxRuntime.Range(), "Runtime too long", "SageMaker jobs run at most 28 days.")
+			if limit := processingMaxRuntime; !training && s > limit {
+				c.ev.errorf(x.MaxRuntime.Range(), "Runtime too long", "SageMaker processing jobs run at most %s (%d seconds).", time.Duration(limit)*time.Second, limit)
+			} else if s > trainingMaxRuntime {
+				c.ev.errorf(x.MaxRuntime.Range(), "Runtime too long", "SageMaker training jobs run at most 28 days.")
 			}
 			cp.MaxRuntimeSeconds = s
 		}
@@ -423,6 +437,13 @@ func (c *compilation) computeBlock(x *lang.Compute, defaultType string, training
 	}
 	return cp
 }
+
+// SageMaker's limits on MaxRuntimeInSeconds (CreateProcessingJob,
+// CreateTrainingJob).
+const (
+	processingMaxRuntime = 777600
+	trainingMaxRuntime   = 28 * 86400
+)
 
 // Retry exception types SageMaker accepts on pipeline steps.
 var retryTypes = []string{
@@ -494,7 +515,7 @@ func (c *compilation) prepares() {
 				}
 			}
 		}
-		p.Compute = c.compute(b.Compute, pb.DeclRange, "ml.m5.large", false)
+		p.Compute = c.compute(b.Compute, "ml.m5.large", false)
 		p.Options = c.options(b.Retry, b.Cache)
 		c.p.Prepares = append(c.p.Prepares, p)
 	}

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"github.com/hashicorp/hcl/v2"
 	"sort"
 	"strings"
 	"time"
@@ -18,22 +19,13 @@ var platformArch = map[string]string{
 }
 
 func (c *compilation) edgeTargets() {
-	regGates := map[string][]string{}
-	for _, r := range c.p.Registers {
-		regGates[r.Name] = r.Gates
-	}
 	for _, name := range sorted(c.cfg.EdgeTargets) {
 		eb := c.cfg.EdgeTargets[name]
 		b := eb.Body
 		t := ir.EdgeTarget{Name: name, Variant: "fp32", FailureHandling: "ROLLBACK", Range: eb.DeclRange}
 		t.Register, _ = c.ev.ref(b.Model, lang.BlockRegister, exists(c.cfg.Registers), "model")
 		t.Gates = c.ev.refs(b.Gates, lang.BlockGate, exists(c.cfg.Gates), "gates")
-		if t.Register != "" {
-			guards := append(append([]string(nil), regGates[t.Register]...), t.Gates...)
-			if len(guards) == 0 {
-				c.ev.errorf(eb.DeclRange, "Edge release not guarded by a quality gate", "edge_target %q would ship register %q to devices, and no gate guards either. Add gates = [gate.NAME] to the register block.", name, t.Register)
-			}
-		}
+		c.checkEdgeGates(t, b.Gates.Range())
 		if g, ok := c.ev.str(b.ThingGroup, "thing_group"); ok {
 			if !thingGroupPattern.MatchString(g) {
 				c.ev.errorf(b.ThingGroup.Range(), "Invalid thing group name", "%q must be 1 to 128 letters, digits, colons, underscores and hyphens.", g)
@@ -121,6 +113,30 @@ func (c *compilation) edgeTargets() {
 			c.ev.errorf(t.Range, "Two targets for one thing group", "edge_target %q and edge_target %q both deploy to thing group %q; a thing group has one deployment at a time.", other, t.Name, t.ThingGroup)
 		}
 		groups[t.ThingGroup] = t.Name
+	}
+}
+
+// checkEdgeGates: an edge target's own gates must measure the model it
+// ships, the one its registration registers. (A registration without gates
+// is refused on its own, so every release is guarded.)
+func (c *compilation) checkEdgeGates(t ir.EdgeTarget, rng hcl.Range) {
+	model := ""
+	for _, r := range c.p.Registers {
+		if r.Name == t.Register {
+			model = r.Model
+		}
+	}
+	for _, g := range t.Gates {
+		for _, gt := range c.p.Gates {
+			if gt.Name != g {
+				continue
+			}
+			for _, e := range c.p.Evaluations {
+				if e.Name == gt.Evaluation && model != "" && e.Model != model {
+					c.ev.errorf(rng, "Gate measures another model", "gate %q reads evaluate %q of finetune %q, so it cannot guard edge_target %q, which ships finetune %q.", g, e.Name, e.Model, t.Name, model)
+				}
+			}
+		}
 	}
 }
 

@@ -168,7 +168,7 @@ func (c *compilation) finetunes() {
 			f.Metrics = append(f.Metrics, ir.MetricDefinition{Name: m.Name, Regex: rx})
 		}
 		sort.Slice(f.Metrics, func(i, j int) bool { return f.Metrics[i].Name < f.Metrics[j].Name })
-		f.Compute = c.compute(b.Compute, fb.DeclRange, "ml.g5.xlarge", true)
+		f.Compute = c.compute(b.Compute, "ml.g5.xlarge", true)
 		if b.Compute == nil {
 			c.ev.errorf(fb.DeclRange, "Missing compute block", "A finetune block needs compute { instance_type = \"ml.g5.xlarge\" }: training instance types vary too much to pick one for you.")
 		}
@@ -176,7 +176,10 @@ func (c *compilation) finetunes() {
 			c.ev.errorf(b.Compute.InstanceType.Range(), "QLoRA needs a GPU", "method = \"qlora\" loads the base model in 4 bits with CUDA kernels, but %s has no GPU. Use a GPU instance (ml.g5.*, ml.g6.*, ml.p4d.*) or method = \"lora\".", f.Compute.InstanceType)
 		}
 		if f.Compute.Image == "" && c.p.Project.Region != "" {
-			img, _ := trainingImage(c.p.Project.Region, pins, gpuInstance(f.Compute.InstanceType))
+			if !gpuInstance(f.Compute.InstanceType) && f.Method != ir.MethodQLoRA && instanceTypePattern.MatchString(f.Compute.InstanceType) && b.Compute != nil {
+				c.ev.errorf(b.Compute.InstanceType.Range(), "No training image for a CPU instance", "The Hugging Face PyTorch training images are built for GPUs only, and %s has none. Use a GPU instance (ml.g5.*, ml.g6.*), or name a CPU training image with compute { image = \"...\" }.", f.Compute.InstanceType)
+			}
+			img, _ := trainingImage(c.p.Project.Region, pins, true)
 			f.Compute.Image = img
 		}
 		if f.Compute.Spot && f.CheckpointURI == "" {
@@ -197,7 +200,7 @@ func (c *compilation) evaluations() {
 		if v, ok := c.ev.oneOf(b.Variant, "variant", "fp32", "int8"); ok {
 			e.Variant = v
 		}
-		e.Compute = c.compute(b.Compute, eb.DeclRange, "ml.m5.large", false)
+		e.Compute = c.compute(b.Compute, "ml.m5.large", false)
 		e.Options = c.options(b.Retry, b.Cache)
 		c.p.Evaluations = append(c.p.Evaluations, e)
 	}
@@ -266,18 +269,17 @@ func (c *compilation) gates() {
 			g.Thresholds = append(g.Thresholds, ir.Threshold{Metric: t.Metric, JSONPath: m.JSONPath, Compare: cmp, Value: v})
 		}
 		sort.Slice(g.Thresholds, func(i, j int) bool { return g.Thresholds[i].Metric < g.Thresholds[j].Metric })
-		for _, th := range g.Thresholds {
-			if th.Value.Param == "" {
-				continue
-			}
-			for _, p := range c.p.Parameters {
-				if p.SageMaker == th.Value.Param && p.Type != ir.ParamFloat && p.Type != ir.ParamInteger {
-					c.ev.errorf(gb.DeclRange, "Non-numeric threshold parameter", "The threshold for %q reads param.%s, which is a %s parameter; thresholds need float or integer parameters.", th.Metric, p.Name, p.Type)
-				}
-			}
-		}
 		c.p.Gates = append(c.p.Gates, g)
 	}
+}
+
+func (c *compilation) tune(name string) (ir.FineTune, bool) {
+	for _, f := range c.p.FineTunes {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return ir.FineTune{}, false
 }
 
 func toFloat(v any) (float64, bool) {
@@ -313,9 +315,20 @@ func (c *compilation) registers() {
 			if len(v.Join) > 0 {
 				c.ev.errorf(b.Approval.Range(), "Invalid approval status", "approval is a status or a string parameter, not a joined string.")
 			}
+			if v.Param != "" {
+				c.checkApprovalParam(v.Param, b.Approval.Range())
+			}
 			r.Approval = v
 		}
 		r.Description, _ = c.ev.str(b.Description, "description")
+		if img, ok := c.ev.str(b.InferenceImage, "inference_image"); ok {
+			if !ecrImagePattern.MatchString(img) {
+				c.ev.errorf(b.InferenceImage.Range(), "Invalid image", "SageMaker pulls images from ECR: ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG; %q is not such a URI.", img)
+			}
+			r.InferenceImage = img
+		} else if f, ok := c.tune(r.Model); ok && c.p.Project.Region != "" {
+			r.InferenceImage, _ = inferenceImage(c.p.Project.Region, frameworkPins{f.Framework.PyTorch, f.Framework.Transformers, f.Framework.Python})
+		}
 		r.InferenceInstanceTypes = []string{"ml.m5.large"}
 		if its, ok := c.ev.strings(b.InferenceInstanceTypes, "inference_instance_types"); ok {
 			for _, it := range its {
@@ -329,6 +342,29 @@ func (c *compilation) registers() {
 		r.Options = c.options(b.Retry, nil)
 		c.checkGuard(&r, b.Gates.Range())
 		c.p.Registers = append(c.p.Registers, r)
+	}
+}
+
+// checkApprovalParam: a parameter used as the approval status may only
+// take approval statuses, or CreateModelPackage fails at run time.
+func (c *compilation) checkApprovalParam(param string, rng hcl.Range) {
+	for _, p := range c.p.Parameters {
+		if p.SageMaker != param {
+			continue
+		}
+		values := append([]string(nil), p.Enum...)
+		if d, ok := p.Default.(string); ok {
+			values = append(values, d)
+		}
+		for _, v := range values {
+			if !contains(approvalStatuses, v) {
+				c.ev.errorf(rng, "Invalid approval status", "param.%s can be %q, which is not an approval status (%s). Restrict its enum and default to those.", p.Name, v, strings.Join(approvalStatuses, ", "))
+				return
+			}
+		}
+		if len(p.Enum) == 0 {
+			c.ev.add(warnf(rng, "Unrestricted approval parameter", "param.%s accepts any string, but only %s are approval statuses; add enum = [...] so a run with a typo is refused before it starts.", p.Name, strings.Join(approvalStatuses, ", ")))
+		}
 	}
 }
 

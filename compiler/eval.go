@@ -23,6 +23,8 @@ type evaluator struct {
 	scope  *lang.Scope
 	diags  hcl.Diagnostics
 	params map[string]string // HCL name -> SageMaker name
+	// ptypes holds each parameter's type, by SageMaker name.
+	ptypes map[string]ir.ParamType
 }
 
 func (e *evaluator) add(d ...*hcl.Diagnostic) { e.diags = append(e.diags, d...) }
@@ -241,12 +243,18 @@ func (e *evaluator) runtimeValue(expr hcl.Expression, ty cty.Type, what string) 
 		return literal(v), true
 	}
 	if p, ok := e.paramRef(expr); ok {
+		if !e.paramFits(expr, p, ty, what) {
+			return ir.Value{}, false
+		}
 		return ir.Value{Param: p}, true
 	}
 	if tmpl, ok := expr.(*hclsyntax.TemplateExpr); ok && ty == cty.String {
 		var parts []ir.Value
 		for _, part := range tmpl.Parts {
 			if p, ok := e.paramRef(part); ok {
+				if !e.paramFits(part, p, ty, what) {
+					return ir.Value{}, false
+				}
 				parts = append(parts, ir.Value{Param: p})
 				continue
 			}
@@ -268,6 +276,22 @@ func (e *evaluator) runtimeValue(expr hcl.Expression, ty cty.Type, what string) 
 	}
 	e.add(runtimeTooComplex(expr, what))
 	return ir.Value{}, false
+}
+
+// paramFits checks a parameter's SageMaker type against the attribute's:
+// SageMaker substitutes the value as it is, so a Float cannot stand where a
+// string is read, nor a String where a number is compared.
+func (e *evaluator) paramFits(expr hcl.Expression, param string, ty cty.Type, what string) bool {
+	pt := e.ptypes[param]
+	ok := (ty == cty.String && pt == ir.ParamString) || (ty == cty.Number && (pt == ir.ParamFloat || pt == ir.ParamInteger))
+	if !ok {
+		want := "string"
+		if ty == cty.Number {
+			want = "float or integer"
+		}
+		e.errorf(expr.Range(), "Parameter of the wrong type", "%s needs a %s parameter, but this one is %s. Declare the parameter with type = %s.", what, want, pt, strings.Fields(want)[0])
+	}
+	return ok
 }
 
 func runtimeTooComplex(expr hcl.Expression, what string) *hcl.Diagnostic {

@@ -63,7 +63,8 @@ func ecrHost(account, region string) string {
 }
 
 // trainingImage is the Hugging Face PyTorch training image for a framework
-// pin; GPU instances get the CUDA build, others the CPU build.
+// pin. The published images are GPU builds; gpu=false names a CPU tag for
+// callers that know one exists.
 func trainingImage(region string, fw frameworkPins, gpu bool) (string, bool) {
 	acct, ok := dlcAccounts[region]
 	if !ok {
@@ -74,6 +75,16 @@ func trainingImage(region string, fw frameworkPins, gpu bool) (string, bool) {
 		device = "gpu-" + fw.python + "-" + trainingGPUSuffix
 	}
 	return fmt.Sprintf("%s/huggingface-pytorch-training:%s-transformers%s-%s", ecrHost(acct, region), fw.pytorch, fw.transformers, device), true
+}
+
+// inferenceImage is the Hugging Face PyTorch inference image (CPU) a
+// registered model package names, for the training framework's versions.
+func inferenceImage(region string, fw frameworkPins) (string, bool) {
+	acct, ok := dlcAccounts[region]
+	if !ok {
+		return "", false
+	}
+	return fmt.Sprintf("%s/huggingface-pytorch-inference:%s-transformers%s-cpu-%s-ubuntu22.04", ecrHost(acct, region), fw.pytorch, fw.transformers, fw.python), true
 }
 
 func processingImage(region string) (string, bool) {

@@ -344,6 +344,7 @@ type RegisterBody struct {
 	Approval               hcl.Expression `hcl:"approval"`
 	Description            hcl.Expression `hcl:"description,optional"`
 	InferenceInstanceTypes hcl.Expression `hcl:"inference_instance_types,optional"`
+	InferenceImage         hcl.Expression `hcl:"inference_image,optional"`
 	Retry                  []*Retry       `hcl:"retry,block"`
 }
 

@@ -288,6 +288,17 @@ func (a assignment) value(ty cty.Type) (cty.Value, hcl.Diagnostics) {
 		}
 		val = v
 	}
+	if val.IsNull() {
+		d := &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Null value for variable",
+			Detail:   fmt.Sprintf("The %s sets %q to null, which is not a value. Remove the assignment to use the declared default, or give a value.", a.source, a.name),
+		}
+		if a.source.Range != nil {
+			d.Subject = a.source.Range
+		}
+		return cty.NilVal, hcl.Diagnostics{d}
+	}
 	cv, err := convert.Convert(val, ty)
 	if err != nil {
 		d := &hcl.Diagnostic{

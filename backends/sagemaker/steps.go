@@ -325,15 +325,13 @@ func (g *generator) registerStep(r ir.Register) obj {
 	ft := g.tunes[r.Model]
 	ev := g.evals[r.Evaluation]
 	prep := g.prepares[ft.Data]
-	acct := ft.Compute.Image[:strings.Index(ft.Compute.Image, "/")]
-	inferImage := acct + "/huggingface-pytorch-inference:" + ft.Framework.PyTorch + "-transformers" + ft.Framework.Transformers + "-cpu-" + ft.Framework.Python + "-ubuntu22.04"
 	args := obj{
 		"ModelPackageGroupName":   r.ModelPackageGroup,
 		"ModelApprovalStatus":     value(r.Approval),
 		"ModelPackageDescription": r.Description,
 		"InferenceSpecification": obj{
 			"Containers": []any{obj{
-				"Image":        inferImage,
+				"Image":        r.InferenceImage,
 				"ModelDataUrl": get("Steps." + ft.StepName + ".ModelArtifacts.S3ModelArtifacts"),
 			}},
 			"SupportedContentTypes":                   []string{"application/json"},

@@ -333,12 +333,15 @@ type Threshold struct {
 
 // Register is a model package registration.
 type Register struct {
-	Name                   string
-	StepName               string
-	Model                  string   // FineTune.Name
-	Evaluation             string   // Evaluate.Name
-	Gates                  []string // Gate.Name, guarding this registration
-	ModelPackageGroup      string
+	Name              string
+	StepName          string
+	Model             string   // FineTune.Name
+	Evaluation        string   // Evaluate.Name
+	Gates             []string // Gate.Name, guarding this registration
+	ModelPackageGroup string
+	// InferenceImage is the container the model package names for
+	// SageMaker hosting.
+	InferenceImage         string
 	Approval               Value // "Approved" | "PendingManualApproval" | "Rejected", possibly a parameter
 	Description            string
 	InferenceInstanceTypes []string

@@ -1,0 +1,5 @@
+
+variable "epochs" {
+  type    = number
+  default = 3
+}

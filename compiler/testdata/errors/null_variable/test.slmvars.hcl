@@ -1,0 +1,1 @@
+epochs = null # ERROR: Null value for variable
