@@ -47,6 +47,31 @@ def collate(rows: list[list[int]], pad_id: int, device: torch.device) -> dict[st
     }
 
 
+# Batches are drawn from groups of this many batches sorted by length, so rows
+# of a batch have similar lengths and padding (wasted compute) stays small.
+_GROUP_BATCHES = 50
+
+
+def epoch_batches(
+    lengths: npt.NDArray[np.int64], bs: int, seed: int, epoch: int
+) -> list[npt.NDArray[np.int64]]:
+    """The epoch's batches of row indices: shuffled, length-grouped, in shuffled order.
+
+    They depend only on (seed, epoch), so a resumed run sees the same batches.
+    Every row appears once; there are ceil(n / bs) batches.
+    """
+    g = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
+    perm = torch.randperm(len(lengths), generator=g).numpy()
+    group = bs * _GROUP_BATCHES
+    batches: list[npt.NDArray[np.int64]] = []
+    for start in range(0, len(perm), group):
+        chunk = perm[start : start + group]
+        chunk = chunk[np.argsort(-lengths[chunk], kind="stable")]
+        batches.extend(chunk[i : i + bs] for i in range(0, len(chunk), bs))
+    order = torch.randperm(len(batches), generator=g).tolist()
+    return [batches[i] for i in order]
+
+
 @dataclasses.dataclass
 class EvalResult:
     loss: float
@@ -180,14 +205,13 @@ def train(
         )
 
     model.train()
-    perm_epoch, perm = -1, np.arange(0)
+    lengths = np.array([len(r) for r in train_data.input_ids])
+    perm_epoch, batches = -1, []
     while step < total:
         epoch, pos = divmod(step, steps_per_epoch)
         if epoch != perm_epoch:
-            # The order depends only on (seed, epoch), so a resumed run sees the same batches.
-            g = torch.Generator().manual_seed(hp.seed * 1_000_003 + epoch)
-            perm, perm_epoch = torch.randperm(n, generator=g).numpy(), epoch
-        idx = perm[pos * bs : (pos + 1) * bs]
+            batches, perm_epoch = epoch_batches(lengths, bs, hp.seed, epoch), epoch
+        idx = batches[pos]
         batch = collate([train_data.input_ids[i] for i in idx], pad_id, device)
         labels = torch.from_numpy(train_data.labels[idx]).to(device)
         loss = model(**batch, labels=labels).loss

@@ -214,3 +214,17 @@ def test_bad_input_exits_with_message(
     args = mutate(train_args(tiny_model, channels, tmp_path), tmp_path)
     assert cli.main(args) == code
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("n", "bs"), [(1, 4), (10, 3), (1000, 8), (801, 16)])
+def test_epoch_batches_cover_every_row_once(n: int, bs: int) -> None:
+    from slm_train.trainer import epoch_batches
+
+    lengths = np.random.default_rng(n).integers(1, 40, size=n)
+    batches = epoch_batches(lengths, bs, seed=3, epoch=1)
+    assert len(batches) == -(-n // bs)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(n))
+    again = epoch_batches(lengths, bs, seed=3, epoch=1)
+    assert all(np.array_equal(a, b) for a, b in zip(batches, again, strict=True))
+    other = epoch_batches(lengths, bs, seed=3, epoch=2)
+    assert n < 10 or any(not np.array_equal(a, b) for a, b in zip(batches, other, strict=False))
