@@ -11,6 +11,8 @@ ORT_LIB := $(abspath $(ORT_DIR)/linux-amd64/libonnxruntime.so.1)
 export SLM_ORT_LIB := $(ORT_LIB)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+# slm-edge reports the commit it was built from (`slm-edge version`).
+EDGE_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: train-clinc150
 .PHONY: train-smoke
@@ -42,13 +44,13 @@ check-infra: setup-go setup-tools
 ## build: the compiler (bin/slm) and the edge runtime (bin/slm-edge).
 build: setup-go setup-ort
 	$(GO) build -trimpath -o bin/slm ./cmd/slm
-	$(GO) build -trimpath -o bin/slm-edge ./cmd/slm-edge
+	$(GO) build -trimpath -ldflags "-X main.version=$(EDGE_VERSION)" -o bin/slm-edge ./cmd/slm-edge
 	install -m 0644 $(ORT_LIB) bin/libonnxruntime.so.1
 
 ## build-arm64: slm-edge for linux/arm64 devices (cgo, cross C compiler), with its ONNX Runtime beside it.
 build-arm64: setup-go setup-ort
 	scripts/edge/setup-cross.sh aarch64-linux-gnu-gcc
-	CGO_ENABLED=1 GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc $(GO) build -trimpath -o bin/linux-arm64/slm-edge ./cmd/slm-edge
+	CGO_ENABLED=1 GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc $(GO) build -trimpath -ldflags "-X main.version=$(EDGE_VERSION)" -o bin/linux-arm64/slm-edge ./cmd/slm-edge
 	install -m 0644 $(ORT_DIR)/linux-arm64/libonnxruntime.so.1 bin/linux-arm64/libonnxruntime.so.1
 
 ## testmodels: real BERT-architecture model bundles for the edge runtime's tests and benchmarks.
