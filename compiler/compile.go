@@ -34,8 +34,12 @@ func Compile(scope *lang.Scope, sources []Source, opts Options) (*ir.Pipeline, h
 	c := &compilation{
 		cfg:  cfg,
 		opts: opts,
-		ev:   &evaluator{scope: scope, params: map[string]string{}, ptypes: map[string]ir.ParamType{}},
-		p:    &ir.Pipeline{SourceDigest: sourceDigest(sources)},
+		ev: &evaluator{scope: scope, params: map[string]string{}, ptypes: map[string]ir.ParamType{}, blockNames: map[string][]string{
+			lang.BlockStorage: sorted(cfg.Storage), lang.BlockDataset: sorted(cfg.Datasets), lang.BlockPrepare: sorted(cfg.Prepares),
+			lang.BlockFineTune: sorted(cfg.FineTunes), lang.BlockEvaluate: sorted(cfg.Evaluations), lang.BlockGate: sorted(cfg.Gates),
+			lang.BlockRegister: sorted(cfg.Registers), lang.BlockEdgeTarget: sorted(cfg.EdgeTargets),
+		}},
+		p: &ir.Pipeline{SourceDigest: sourceDigest(sources)},
 	}
 	c.variables(scope.Variables())
 	c.parameters()
@@ -212,8 +216,10 @@ func (c *compilation) project() {
 		c.ev.errorf(pr.DeclRange, "Invalid pipeline name", "The SageMaker pipeline name %q (project name, a hyphen, the environment) must hold only letters, digits and hyphens; rename the project.", p.PipelineName)
 	}
 	p.ExecutionRoleName = p.PipelineName + "-sagemaker"
-	if len(p.ExecutionRoleName) > 64 {
-		c.ev.errorf(pr.DeclRange, "Name too long", "The execution role name %q is longer than IAM's 64 characters; shorten the project or environment name.", p.ExecutionRoleName)
+	// IAM role names are at most 64 characters; the longest slm derives is
+	// <pipeline>-greengrass-tes.
+	if longest := p.PipelineName + "-greengrass-tes"; len(longest) > 64 {
+		c.ev.errorf(pr.DeclRange, "Name too long", "The IAM role name %q would be longer than IAM's 64 characters; shorten the project or environment name (together at most 48 characters).", longest)
 	}
 	if isAbsent(b.Account) && !c.opts.Validate {
 		c.ev.errorf(pr.DeclRange, "Account needed to plan", "The pipeline definition names its execution role by ARN, which holds the AWS account id: set account = \"123456789012\" in the project block (usually from a variable set per environment). validate works without it.")
@@ -451,14 +457,21 @@ var retryTypes = []string{
 	"SageMaker.JOB_INTERNAL_ERROR", "SageMaker.CAPACITY_ERROR", "SageMaker.RESOURCE_LIMIT",
 }
 
-func (c *compilation) options(retries []*lang.Retry, cache *lang.Cache) ir.StepOptions {
+func (c *compilation) options(retries []*lang.Retry, cache *lang.Cache, job bool) ir.StepOptions {
 	var o ir.StepOptions
+	allowed := retryTypes
+	if !job {
+		allowed = retryTypes[:2] // SageMaker.* exceptions come from jobs only
+	}
 	for _, r := range retries {
 		var rp ir.RetryPolicy
 		if on, ok := c.ev.strings(r.On, "retry on"); ok {
+			if len(on) == 0 {
+				c.ev.errorf(r.On.Range(), "Retry on nothing", "List the exceptions to retry on, from %s.", strings.Join(allowed, ", "))
+			}
 			for _, t := range on {
-				if !contains(retryTypes, t) {
-					c.ev.errorf(r.On.Range(), "Unknown exception type", "%q is not a retryable exception type; use %s.%s", t, strings.Join(retryTypes, ", "), closest(t, retryTypes))
+				if !contains(allowed, t) {
+					c.ev.errorf(r.On.Range(), "Unknown exception type", "%q is not a retryable exception type for this step; use %s.%s", t, strings.Join(allowed, ", "), closest(t, allowed))
 				}
 			}
 			sort.Strings(on)
@@ -516,7 +529,7 @@ func (c *compilation) prepares() {
 			}
 		}
 		p.Compute = c.compute(b.Compute, "ml.m5.large", false)
-		p.Options = c.options(b.Retry, b.Cache)
+		p.Options = c.options(b.Retry, b.Cache, true)
 		c.p.Prepares = append(c.p.Prepares, p)
 	}
 }

@@ -156,7 +156,12 @@ func (c *compilation) monitoring() {
 		c.p.Monitoring.NotifyEmails = emails
 	}
 	metrics := []string{string(ir.AlarmPipelineFailed), string(ir.AlarmEdgeErrorRate), string(ir.AlarmEdgeLatencyP95)}
+	seen := map[string]bool{}
 	for _, a := range b.Alarms {
+		if seen[a.Name] {
+			c.ev.errorf(m.DeclRange, "Duplicate alarm", "The alarm %q is declared twice in the monitoring block; alarm names must be unique.", a.Name)
+		}
+		seen[a.Name] = true
 		al := ir.Alarm{Name: a.Name, PeriodSeconds: 300, EvaluationPeriods: 1}
 		if mt, ok := c.ev.oneOf(a.Metric, "metric", metrics...); ok {
 			al.Metric = ir.AlarmMetric(mt)

@@ -162,6 +162,11 @@ func (c *compilation) finetunes() {
 			if re, err := regexp.Compile(rx); err != nil || re.NumSubexp() != 1 {
 				c.ev.errorf(m.Regex.Range(), "Invalid metric regex", "A metric regex must compile and capture exactly one group, the value; %q does not.", rx)
 			}
+			for _, prev := range f.Metrics {
+				if prev.Name == m.Name && !contains(builtinTrainingMetrics, m.Name) {
+					c.ev.errorf(m.Regex.Range(), "Duplicate metric", "The metric %q is defined twice.", m.Name)
+				}
+			}
 			if contains(builtinTrainingMetrics, m.Name) {
 				c.ev.errorf(m.Regex.Range(), "Duplicate metric", "%q is already captured by the training step's own metric lines.", m.Name)
 			}
@@ -185,7 +190,7 @@ func (c *compilation) finetunes() {
 		if f.Compute.Spot && f.CheckpointURI == "" {
 			c.ev.errorf(b.Compute.Spot.Range(), "Spot training without checkpoints", "A spot interruption would restart training from zero: set checkpoints = \"s3://...\" so the job resumes.")
 		}
-		f.Options = c.options(b.Retry, b.Cache)
+		f.Options = c.options(b.Retry, b.Cache, true)
 		c.p.FineTunes = append(c.p.FineTunes, f)
 	}
 }
@@ -201,7 +206,7 @@ func (c *compilation) evaluations() {
 			e.Variant = v
 		}
 		e.Compute = c.compute(b.Compute, "ml.m5.large", false)
-		e.Options = c.options(b.Retry, b.Cache)
+		e.Options = c.options(b.Retry, b.Cache, true)
 		c.p.Evaluations = append(c.p.Evaluations, e)
 	}
 	for _, e := range c.p.Evaluations {
@@ -224,6 +229,9 @@ func (c *compilation) gates() {
 		g.FailStepName = c.stepName("Gate", name+"-Failed", gb.DeclRange)
 		g.Evaluation, _ = c.ev.ref(b.Evaluation, lang.BlockEvaluate, exists(c.cfg.Evaluations), "evaluation")
 		g.Message, _ = c.ev.str(b.Message, "message")
+		if g.Message == "" {
+			g.Message = "Quality gate " + name + " failed."
+		}
 		if len(b.Thresholds) == 0 {
 			c.ev.errorf(gb.DeclRange, "Gate without thresholds", "A gate needs at least one threshold, such as threshold \"accuracy\" { min = 0.9 }.")
 		}
@@ -260,6 +268,8 @@ func (c *compilation) gates() {
 			if !v.IsRuntime() {
 				if x, isNum := toFloat(v.Literal); isNum && m.HigherBetter && (x < 0 || x > 1) {
 					c.ev.errorf(expr.Range(), "Threshold out of range", "%q is a ratio between 0 and 1; %g is outside.", t.Metric, x)
+				} else if isNum && !m.HigherBetter && x <= 0 {
+					c.ev.errorf(expr.Range(), "Threshold out of range", "%q is a latency in milliseconds; a bound of %g can never be met.", t.Metric, x)
 				}
 			}
 			if len(v.Join) > 0 {
@@ -339,7 +349,7 @@ func (c *compilation) registers() {
 			sort.Strings(its)
 			r.InferenceInstanceTypes = its
 		}
-		r.Options = c.options(b.Retry, nil)
+		r.Options = c.options(b.Retry, nil, false)
 		c.checkGuard(&r, b.Gates.Range())
 		c.p.Registers = append(c.p.Registers, r)
 	}

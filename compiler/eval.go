@@ -25,6 +25,9 @@ type evaluator struct {
 	params map[string]string // HCL name -> SageMaker name
 	// ptypes holds each parameter's type, by SageMaker name.
 	ptypes map[string]ir.ParamType
+	// blockNames lists the declared names of each block type, for
+	// suggestions.
+	blockNames map[string][]string
 }
 
 func (e *evaluator) add(d ...*hcl.Diagnostic) { e.diags = append(e.diags, d...) }
@@ -99,13 +102,13 @@ func (e *evaluator) integer(expr hcl.Expression, what string, lo, hi int64) (int
 	if !ok {
 		return 0, false
 	}
-	i, acc := f.Int64()
-	if acc != big.Exact || !f.IsInt() {
-		e.errorf(expr.Range(), "Whole number required", "%s must be a whole number; %s is not.", what, f.Text('g', -1))
+	if !f.IsInt() {
+		e.errorf(expr.Range(), "Whole number required", "%s must be a whole number; %s is not.", what, f.Text('g', 10))
 		return 0, false
 	}
-	if i < lo || i > hi {
-		e.errorf(expr.Range(), "Value out of range", "%s must be between %d and %d; %d is not.", what, lo, hi, i)
+	i, acc := f.Int64()
+	if acc != big.Exact || i < lo || i > hi {
+		e.errorf(expr.Range(), "Value out of range", "%s must be between %d and %d; %s is not.", what, lo, hi, f.Text('g', 10))
 		return 0, false
 	}
 	return i, true
@@ -356,7 +359,7 @@ func (e *evaluator) ref(expr hcl.Expression, blockType string, exists func(strin
 		return "", false
 	}
 	if !exists(a.Name) {
-		e.errorf(expr.Range(), "Reference to undeclared block", "There is no %s block named %q. Declare one with %s %q { ... }, or fix the name.", blockType, a.Name, blockType, a.Name)
+		e.errorf(expr.Range(), "Reference to undeclared block", "There is no %s block named %q. Declare one with %s %q { ... }, or fix the name.%s", blockType, a.Name, blockType, a.Name, lang.DidYouMean(e.blockNames[blockType], a.Name))
 		return "", false
 	}
 	return a.Name, true

@@ -160,7 +160,7 @@ func (c *Config) decodeLocals(block *hcl.Block) hcl.Diagnostics {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Duplicate local value",
-				Detail:   fmt.Sprintf("The local value %q was already defined at %s. Each local value needs a unique name.", a.Name, prev.DeclRange),
+				Detail:   fmt.Sprintf("The local value %q was already defined at %s. Each local value needs a unique name.", a.Name, Pos(prev.DeclRange)),
 				Subject:  a.NameRange.Ptr(),
 			})
 			continue
@@ -178,7 +178,7 @@ func duplicate(block *hcl.Block, prev hcl.Range) hcl.Diagnostics {
 	return hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  fmt.Sprintf("Duplicate %s block", block.Type),
-		Detail:   fmt.Sprintf("The %s was already declared at %s. Rename one of them or merge them into one block.", what, prev),
+		Detail:   fmt.Sprintf("The %s was already declared at %s. Rename one of them or merge them into one block.", what, Pos(prev)),
 		Subject:  block.DefRange.Ptr(),
 	}}
 }
@@ -250,6 +250,18 @@ func decodeVariable(block *hcl.Block) (*Variable, hcl.Diagnostics) {
 		if vdiags.HasErrors() {
 			continue
 		}
+		// A rule sees only its own variable, so validate can check it
+		// without values and plan never meets an unknown reference.
+		for _, t := range vc.Attributes["condition"].Expr.Variables() {
+			if ok := t.RootName() == RootVar && len(t) > 1 && traverseName(t[1]) == v.Name; !ok {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid reference in validation",
+					Detail:   fmt.Sprintf("A validation condition may refer only to the variable it validates, var.%s.", v.Name),
+					Subject:  t.SourceRange().Ptr(),
+				})
+			}
+		}
 		v.Validations = append(v.Validations, &VariableValidation{
 			Condition:    vc.Attributes["condition"].Expr,
 			ErrorMessage: vc.Attributes["error_message"].Expr,
@@ -281,4 +293,16 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+func traverseName(t hcl.Traverser) string {
+	if a, ok := t.(hcl.TraverseAttr); ok {
+		return a.Name
+	}
+	return ""
+}
+
+// Pos writes where a range starts as file:line:col, the form diagnostics use.
+func Pos(r hcl.Range) string {
+	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
 }

@@ -397,7 +397,7 @@ func validateVariables(cfg *Config, values map[string]*VariableValue) hcl.Diagno
 			d := &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid value for variable",
-				Detail:   fmt.Sprintf("%s\n\nThe value of var.%s comes from the %s; the rule is at %s.", msg, name, vv.Source, val.DeclRange),
+				Detail:   fmt.Sprintf("%s\n\nThe value of var.%s comes from the %s; the rule is at %s.", msg, name, vv.Source, Pos(val.DeclRange)),
 				Subject:  val.Condition.Range().Ptr(),
 			}
 			if vv.Source.Range != nil {

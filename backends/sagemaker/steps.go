@@ -301,11 +301,7 @@ func (g *generator) conditionStep(gt ir.Gate) obj {
 // failStep's message names each bound with the measured value, so a failed
 // execution says which threshold was missed without opening the report.
 func (g *generator) failStep(gt ir.Gate) obj {
-	msg := gt.Message
-	if msg == "" {
-		msg = "Quality gate " + gt.Name + " failed."
-	}
-	parts := []any{msg + " Measured:"}
+	parts := []any{gt.Message + " Measured:"}
 	for i, t := range gt.Thresholds {
 		sep := " "
 		if i > 0 {

@@ -20,17 +20,15 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
-func fakeCode(t *testing.T) []string {
+// stepCode names step code for plan: the test binary itself stands in for
+// both the runner and the ONNX Runtime library (any x86-64 ELF will do).
+func stepCode(t *testing.T) []string {
 	t.Helper()
-	dir := t.TempDir()
-	runner, lib := filepath.Join(dir, "slm"), filepath.Join(dir, "libonnxruntime.so.1")
-	if err := os.WriteFile(runner, []byte("runner"), 0o755); err != nil {
+	exe, err := os.Executable()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(lib, []byte("ort"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return []string{"--runner", runner, "--ort-lib", lib}
+	return []string{"--runner", exe, "--ort-lib", exe}
 }
 
 func writeConfig(t *testing.T, files map[string]string) string {
@@ -66,7 +64,7 @@ storage "a" {
 		{name: "json diagnostics", args: []string{"validate", "--json", broken}, wantCode: 1,
 			stdout: []string{`"valid": false`, `"error_count": 1`, `"summary": "Invalid S3 bucket name"`, `"line": 6`}},
 		{name: "a directory without configuration", args: []string{"validate", t.TempDir()}, wantCode: 1, stderr: []string{"No configuration files"}},
-		{name: "undeclared --var", args: append([]string{"plan", example, "--var-file", example + "/envs/dev.slmvars.hcl", "--var", "epoch=3", "--out", t.TempDir() + "/o"}, fakeCode(t)...),
+		{name: "undeclared --var", args: append([]string{"plan", example, "--var-file", example + "/envs/dev.slmvars.hcl", "--var", "epoch=3", "--out", t.TempDir() + "/o"}, stepCode(t)...),
 			wantCode: 1, stderr: []string{"Value for undeclared variable", `Did you mean "epochs"?`}},
 	}
 	for _, tt := range tests {
@@ -91,7 +89,7 @@ storage "a" {
 
 func TestPlanWritesArtifactsAndPlan(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	args := append([]string{"plan", example, "--var-file", example + "/envs/staging.slmvars.hcl", "--out", out}, fakeCode(t)...)
+	args := append([]string{"plan", example, "--var-file", example + "/envs/staging.slmvars.hcl", "--out", out}, stepCode(t)...)
 	code, stdout, stderr := runCLI(t, args...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -138,7 +136,7 @@ func TestPlanWritesArtifactsAndPlan(t *testing.T) {
 
 func TestPlanWritesNothingOnErrors(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	code, _, stderr := runCLI(t, append([]string{"plan", example, "--out", out}, fakeCode(t)...)...)
+	code, _, stderr := runCLI(t, append([]string{"plan", example, "--out", out}, stepCode(t)...)...)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (no values for required variables)", code)
 	}
@@ -155,12 +153,24 @@ func TestPlanRefusesForeignOutDir(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(out, "mine.txt"), []byte("keep"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := runCLI(t, append([]string{"plan", example, "--var-file", example + "/envs/dev.slmvars.hcl", "--out", out}, fakeCode(t)...)...)
+	code, _, stderr := runCLI(t, append([]string{"plan", example, "--var-file", example + "/envs/dev.slmvars.hcl", "--out", out}, stepCode(t)...)...)
 	if code != 1 || !strings.Contains(stderr, "refusing to replace") {
 		t.Fatalf("exit %d, stderr %q; want a refusal", code, stderr)
 	}
 	if b, _ := os.ReadFile(filepath.Join(out, "mine.txt")); string(b) != "keep" {
 		t.Error("the user's file was touched")
+	}
+}
+
+func TestPlanRefusesNonELFRunner(t *testing.T) {
+	runner := filepath.Join(t.TempDir(), "slm")
+	if err := os.WriteFile(runner, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	exe, _ := os.Executable()
+	code, _, stderr := runCLI(t, "plan", example, "--var-file", example+"/envs/dev.slmvars.hcl", "--out", filepath.Join(t.TempDir(), "o"), "--runner", runner, "--ort-lib", exe)
+	if code != 1 || !strings.Contains(stderr, "is not a Linux executable") {
+		t.Fatalf("exit %d, stderr %q; want a refusal of the runner", code, stderr)
 	}
 }
 
@@ -197,7 +207,7 @@ func TestGraph(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	for _, want := range []string{
-		`digraph "intent-default"`,
+		`digraph "intent"`,
 		`"Prepare-intents" -> "FineTune-intent";`,
 		`"Gate-quality" -> "Register-intent" [label="pass"];`,
 		`"Gate-quality" -> "Gate-quality-Failed" [label="fail", style=dashed];`,

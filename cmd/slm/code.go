@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"debug/elf"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,12 +44,18 @@ func (a *app) resolveCode(cf codeFlags) (sagemaker.Code, error) {
 	if code.Runner, err = os.ReadFile(runner); err != nil {
 		return code, fmt.Errorf("reading the step runner: %w", err)
 	}
+	if err := checkELF(code.Runner, runner); err != nil {
+		return code, err
+	}
 	lib, err := a.findORTLib(cf.ortLib)
 	if err != nil {
 		return code, err
 	}
 	if code.ORTLibrary, err = os.ReadFile(lib); err != nil {
 		return code, fmt.Errorf("reading the ONNX Runtime library: %w", err)
+	}
+	if err := checkELF(code.ORTLibrary, lib); err != nil {
+		return code, err
 	}
 	return code, nil
 }
@@ -76,4 +84,17 @@ func (a *app) findORTLib(flag string) (string, error) {
 		tried = append(tried, c)
 	}
 	return "", fmt.Errorf("the ONNX Runtime library (linux/amd64) that evaluate runs with was not found (tried %s): run make setup-ort, or pass --ort-lib", strings.Join(tried, ", "))
+}
+
+// checkELF refuses a file that SageMaker's x86-64 Linux hosts cannot run.
+func checkELF(b []byte, name string) error {
+	f, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("%s is not a Linux executable or library (%v); SageMaker runs linux/amd64 code", name, err)
+	}
+	defer f.Close()
+	if f.Machine != elf.EM_X86_64 {
+		return fmt.Errorf("%s is built for %s, but SageMaker runs linux/amd64 (x86-64) code", name, f.Machine)
+	}
+	return nil
 }

@@ -35,6 +35,7 @@ files that need formatting and exits 1 if there are any.`,
 			var diags hcl.Diagnostics
 			sources := map[string]*hcl.File{}
 			var unformatted []string
+			formatted := map[string][]byte{}
 			for _, f := range files {
 				src, err := os.ReadFile(f)
 				if err != nil {
@@ -48,17 +49,12 @@ files that need formatting and exits 1 if there are any.`,
 					diags = append(diags, pdiags...)
 					continue
 				}
-				formatted := hclwrite.Format(src)
-				if bytes.Equal(formatted, src) {
-					continue
-				}
-				unformatted = append(unformatted, f)
-				if !check {
-					if err := writeFileAtomic(f, formatted); err != nil {
-						return err
-					}
+				if out := hclwrite.Format(src); !bytes.Equal(out, src) {
+					unformatted = append(unformatted, f)
+					formatted[f] = out
 				}
 			}
+			// All or nothing: with a syntax error anywhere, no file changes.
 			if len(diags) > 0 {
 				if err := lang.WriteDiagnostics(a.stderr, diags, sources); err != nil {
 					return err
@@ -66,6 +62,11 @@ files that need formatting and exits 1 if there are any.`,
 				return exitError{code: 1}
 			}
 			for _, f := range unformatted {
+				if !check {
+					if err := writeFileAtomic(f, formatted[f]); err != nil {
+						return err
+					}
+				}
 				fmt.Fprintln(a.stdout, f)
 			}
 			if check && len(unformatted) > 0 {

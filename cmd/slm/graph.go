@@ -39,7 +39,11 @@ values, like validate; the graph's shape does not depend on them.`,
 // leads on, the failing one to the Fail step.
 func dot(p *ir.Pipeline) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "digraph %q {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n", p.Project.PipelineName)
+	name := p.Project.PipelineName
+	if p.Project.Environment == "default" {
+		name = p.Project.Name // validate mode: the environment is unknown
+	}
+	fmt.Fprintf(&b, "digraph %q {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n", name)
 	shapes := map[ir.StepKind]string{ir.StepCondition: "diamond", ir.StepFail: "octagon"}
 	for _, s := range p.Steps {
 		attrs := fmt.Sprintf("label=%q", s.Name+"\n"+string(s.Kind))

@@ -48,7 +48,9 @@ variables, *.auto.slmvars.hcl files in DIR (lexical order), --var-file files
 				}
 				return exitError{code: 1}
 			}
-			if len(res.Diags) > 0 && !asJSON {
+			// Warnings go to stderr even with --json, so stdout stays the
+			// plan alone.
+			if len(res.Diags) > 0 {
 				if err := a.reportDiagnostics(res.Diags, res.Files, false); err != nil {
 					return err
 				}

@@ -154,14 +154,14 @@ type Dataset struct {
 
 // Expectations are a dataset's checks; nil pointers are unchecked.
 type Expectations struct {
-	MinRows             *int64   `json:"min_rows,omitempty"`
-	MaxRows             *int64   `json:"max_rows,omitempty"`
-	NotNull             []string `json:"not_null,omitempty"`
-	TextMinLength       *int64   `json:"-"`
-	TextMaxLength       *int64   `json:"-"`
-	AllowedLabels       []string `json:"allowed_labels,omitempty"`
-	MaxDuplicateRatio   *float64 `json:"max_duplicate_ratio,omitempty"`
-	MinExamplesPerLabel *int64   `json:"min_examples_per_label,omitempty"`
+	MinRows             *int64
+	MaxRows             *int64
+	NotNull             []string
+	TextMinLength       *int64
+	TextMaxLength       *int64
+	AllowedLabels       []string
+	MaxDuplicateRatio   *float64
+	MinExamplesPerLabel *int64
 }
 
 // Compute is where a step runs.

@@ -179,11 +179,7 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 			th = append(th, fmt.Sprintf("%s %s %s", t.Metric, op, show(t.Value)))
 		}
 		d[g.StepName] = []string{"passes when " + strings.Join(th, " and ")}
-		msg := g.Message
-		if msg == "" {
-			msg = "Quality gate " + g.Name + " failed."
-		}
-		d[g.FailStepName] = []string{"fails the execution: " + msg}
+		d[g.FailStepName] = []string{"fails the execution: " + g.Message}
 	}
 	for _, r := range p.Registers {
 		d[r.StepName] = append([]string{
