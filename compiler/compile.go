@@ -42,6 +42,12 @@ func Compile(scope *lang.Scope, sources []Source, opts Options) (*ir.Pipeline, h
 		p: &ir.Pipeline{SourceDigest: sourceDigest(sources)},
 	}
 	c.variables(scope.Variables())
+	for _, name := range sorted(scope.Variables()) {
+		v := scope.Variables()[name]
+		if v.Sensitive && v.Value.IsKnown() && !v.Value.IsNull() && v.Value.Type() == cty.String && len(v.Value.AsString()) >= 4 {
+			c.ev.secrets = append(c.ev.secrets, v.Value.AsString())
+		}
+	}
 	c.parameters()
 	c.project()
 	c.storage()

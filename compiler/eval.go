@@ -25,6 +25,8 @@ type evaluator struct {
 	params map[string]string // HCL name -> SageMaker name
 	// ptypes holds each parameter's type, by SageMaker name.
 	ptypes map[string]ir.ParamType
+	// secrets are the string values of sensitive variables.
+	secrets []string
 	// blockNames lists the declared names of each block type, for
 	// suggestions.
 	blockNames map[string][]string
@@ -33,7 +35,16 @@ type evaluator struct {
 func (e *evaluator) add(d ...*hcl.Diagnostic) { e.diags = append(e.diags, d...) }
 
 func (e *evaluator) errorf(rng hcl.Range, summary, format string, args ...any) {
-	e.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: rng.Ptr()})
+	e.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: e.redact(fmt.Sprintf(format, args...)), Subject: rng.Ptr()})
+}
+
+// redact hides the values of sensitive variables in messages that quote
+// what was written.
+func (e *evaluator) redact(msg string) string {
+	for _, s := range e.secrets {
+		msg = strings.ReplaceAll(msg, s, "(sensitive)")
+	}
+	return msg
 }
 
 func isAbsent(expr hcl.Expression) bool {

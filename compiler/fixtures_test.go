@@ -90,6 +90,11 @@ func TestErrorFixtures(t *testing.T) {
 				delete(fsys, "cfg/cli.vars")
 			}
 			res := compiler.Load(context.Background(), req)
+			var rendered strings.Builder
+			_ = lang.WriteDiagnostics(&rendered, res.Diags, res.Files)
+			if strings.Contains(rendered.String(), "s3cr3t") {
+				t.Errorf("a sensitive value reached a diagnostic:\n%s", rendered.String())
+			}
 			var got []expectation
 			for _, diag := range res.Diags {
 				sev := "error"

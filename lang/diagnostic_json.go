@@ -147,6 +147,15 @@ func describeValue(v cty.Value) string {
 	if len(RuntimeParams(v)) > 0 {
 		return "is resolved by SageMaker at run time"
 	}
+	if v.ContainsMarked() {
+		if _, pvms := v.UnmarkDeepWithPaths(); len(pvms) > 0 {
+			for _, pvm := range pvms {
+				if _, ok := pvm.Marks[SensitiveMark{}]; ok {
+					return "is sensitive"
+				}
+			}
+		}
+	}
 	v, _ = v.UnmarkDeep()
 	switch {
 	case !v.IsKnown():

@@ -16,6 +16,10 @@ import (
 // attributes that accept run-time values compile them to a Get.
 type RuntimeMark struct{ Param string }
 
+// SensitiveMark marks values of variables declared sensitive, so the values
+// are never printed: diagnostics say "(sensitive)" instead.
+type SensitiveMark struct{}
+
 // Reference roots usable in expressions.
 const (
 	RootVar     = "var"
@@ -225,8 +229,8 @@ func (s *Scope) storageValue(st *Storage, ctx *hcl.EvalContext) (cty.Value, hcl.
 		val  cty.Value
 		expr hcl.Expression
 	}{{bucket, st.Body.Bucket}, {prefix, st.Body.Prefix}} {
-		if v.val.ContainsMarked() {
-			diags = append(diags, runtimeNotAllowed(v.expr, "a storage bucket or prefix"))
+		if ps := RuntimeParams(v.val); len(ps) > 0 {
+			diags = append(diags, RuntimeNotAllowed(v.expr, "a storage bucket or prefix", ps))
 		}
 	}
 	if diags.HasErrors() {
@@ -243,18 +247,21 @@ func (s *Scope) storageValue(st *Storage, ctx *hcl.EvalContext) (cty.Value, hcl.
 	if prefix.IsNull() {
 		prefix = cty.StringVal("")
 	}
+	// Sensitive marks carry through to storage.NAME; the strings are read here.
+	bucket, bmarks := bucket.Unmark()
+	prefix, pmarks := prefix.Unmark()
 	if !bucket.IsKnown() || !prefix.IsKnown() {
 		return cty.ObjectVal(map[string]cty.Value{
-			"bucket": bucket, "prefix": prefix,
-			"uri": cty.UnknownVal(cty.String), "arn": cty.UnknownVal(cty.String),
+			"bucket": bucket.WithMarks(bmarks), "prefix": prefix.WithMarks(pmarks),
+			"uri": cty.UnknownVal(cty.String).WithMarks(bmarks, pmarks), "arn": cty.UnknownVal(cty.String).WithMarks(bmarks),
 		}), nil
 	}
 	b, p := bucket.AsString(), prefix.AsString()
 	return cty.ObjectVal(map[string]cty.Value{
-		"bucket": bucket,
-		"prefix": prefix,
-		"uri":    cty.StringVal(S3URI(b, p)),
-		"arn":    cty.StringVal("arn:aws:s3:::" + b),
+		"bucket": bucket.WithMarks(bmarks),
+		"prefix": prefix.WithMarks(pmarks),
+		"uri":    cty.StringVal(S3URI(b, p)).WithMarks(bmarks, pmarks),
+		"arn":    cty.StringVal("arn:aws:s3:::" + b).WithMarks(bmarks),
 	}), nil
 }
 
@@ -267,6 +274,9 @@ func (s *Scope) evalContext() *hcl.EvalContext {
 	vars := map[string]cty.Value{}
 	for name, v := range s.vars {
 		vars[name] = v.Value
+		if v.Sensitive {
+			vars[name] = v.Value.Mark(SensitiveMark{})
+		}
 	}
 	return &hcl.EvalContext{
 		Variables: map[string]cty.Value{
@@ -414,12 +424,6 @@ func RuntimeParams(v cty.Value) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// runtimeNotAllowed is the diagnostic for a pipeline parameter flowing into an
-// attribute that must be known when slm compiles.
-func runtimeNotAllowed(expr hcl.Expression, what string) *hcl.Diagnostic {
-	return RuntimeNotAllowed(expr, what, nil)
 }
 
 // RuntimeNotAllowed explains why a run-time parameter cannot be used where a

@@ -1,0 +1,9 @@
+variable "group" {
+  type      = string
+  default   = "s3cr3t_T0KEN"
+  sensitive = true
+}
+
+storage "x" {
+  bucket = var.group # ERROR: Invalid S3 bucket name
+}
