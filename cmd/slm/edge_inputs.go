@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -72,7 +73,10 @@ func edgeModels(p *ir.Pipeline, model string) (map[string]artifact.File, error) 
 			if t.Variant == "int8" {
 				sub = "bundle-int8"
 			}
-			content, err = packBundle(filepath.Join(model, sub))
+			dir := filepath.Join(model, sub)
+			if err = checkPrecision(dir, t.Variant); err == nil {
+				content, err = packBundle(dir)
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("edge_target %q: reading its %s model bundle from %s: %w", t.Name, t.Variant, model, err)
@@ -113,4 +117,24 @@ func packBundle(dir string) ([]byte, error) {
 		return nil, err
 	}
 	return artifact.TarGz(files)
+}
+
+// checkPrecision makes sure a training model directory's bundle is the
+// variant the edge target ships (SPEC.md section 3: manifest precision).
+func checkPrecision(dir, variant string) error {
+	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return fmt.Errorf("%s is not a model bundle: %w", dir, err)
+	}
+	var m struct {
+		Format    string `json:"format"`
+		Precision string `json:"precision"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("%s/manifest.json: %w", dir, err)
+	}
+	if m.Format != "slm-model-bundle" || m.Precision != variant {
+		return fmt.Errorf("%s holds a %q bundle of precision %q, but the edge target ships %s", dir, m.Format, m.Precision, variant)
+	}
+	return nil
 }
