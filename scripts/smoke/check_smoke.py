@@ -63,7 +63,9 @@ class Checks:
 
 
 def check_bundle(c: Checks, bundle: Path) -> dict[str, Any]:
-    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    manifest: dict[str, Any] = json.loads(
+        (bundle / "manifest.json").read_text(encoding="utf-8")
+    )
     files = manifest["files"]
     present = sorted(p.name for p in bundle.iterdir() if p.name != "manifest.json")
     c.check(
