@@ -108,6 +108,7 @@ func (c *checks) row(r *rawRow, text, label string) {
 // survey is what the first pass learned about the whole dataset.
 type survey struct {
 	rows          int64 // records read
+	inputSHA256   string
 	validRows     int64 // records with a text and a label
 	duplicates    tally // rows repeating an earlier row's cleaned text
 	conflicts     tally // texts seen with more than one label

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -132,6 +133,9 @@ func (p *pipeline) intern(label string) uint32 {
 
 // survey is the first pass.
 func (p *pipeline) survey(ctx context.Context, c *checks) (*survey, error) {
+	digest := sha256.New()
+	p.reader.digest = digest
+	defer func() { p.reader.digest = nil }()
 	p.seen = map[textKey]textEntry{}
 	p.labelID = map[string]uint32{}
 	s := &survey{}
@@ -169,6 +173,7 @@ func (p *pipeline) survey(ctx context.Context, c *checks) (*survey, error) {
 			return nil, err
 		}
 	}
+	s.inputSHA256 = hex.EncodeToString(digest.Sum(nil))
 	s.keptPerLabel = map[string]int64{}
 	for _, e := range p.seen {
 		if e.conflict {
@@ -231,10 +236,11 @@ func (p *pipeline) write(ctx context.Context, sv *survey, output, reportDir stri
 	}
 
 	st := &Stats{
-		Dataset:  p.cfg.Dataset.Name,
-		Cleaning: p.cfg.Cleaning,
-		Split:    sp,
-		Labels:   map[string]LabelCounts{},
+		Dataset:     p.cfg.Dataset.Name,
+		InputSHA256: sv.inputSHA256,
+		Cleaning:    p.cfg.Cleaning,
+		Split:       sp,
+		Labels:      map[string]LabelCounts{},
 		Input: InputStats{
 			Files:            p.fileNames(),
 			Rows:             sv.rows,

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -420,6 +422,12 @@ func TestRunDirectoryInLexicalOrder(t *testing.T) {
 	want := []string{"a\tshared text", "b\tonly in a", "b\tonly in b"}
 	if got := readSplit(t, out, "train"); !reflect.DeepEqual(got, want) {
 		t.Errorf("train %q, want %q", got, want)
+	}
+	// The digest covers every input byte (the byte order mark too) in
+	// reading order: a.csv, then b.jsonl.
+	sum := sha256.Sum256([]byte(files["a.csv"] + files["b.jsonl"]))
+	if got, want := st.InputSHA256, hex.EncodeToString(sum[:]); got != want {
+		t.Errorf("input_sha256 %s, want %s", got, want)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"strings"
@@ -30,6 +31,9 @@ type rawRow struct {
 type rowReader struct {
 	textField, labelField string
 	notNull               []string
+	// digest, when set, sees every input byte in reading order: the
+	// dataset's digest that the model registry records as lineage.
+	digest hash.Hash
 }
 
 // maxLineBytes bounds one JSONL line so a corrupt file (no newlines) cannot
@@ -42,7 +46,13 @@ func (r *rowReader) readFile(ctx context.Context, f inputFile, fn func(*rawRow) 
 		return fmt.Errorf("opening input: %w", err)
 	}
 	defer func() { _ = fh.Close() }()
-	br := bufio.NewReaderSize(fh, 1<<20)
+	var src io.Reader = fh
+	if r.digest != nil {
+		src = io.TeeReader(fh, r.digest)
+		// Whatever the parser leaves unread still counts.
+		defer func() { _, _ = io.Copy(io.Discard, src) }()
+	}
+	br := bufio.NewReaderSize(src, 1<<20)
 	// A UTF-8 byte order mark (common in spreadsheet exports) is not data.
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		_, _ = br.Discard(3)

@@ -9,12 +9,15 @@ import (
 // split holds. Struct fields fix the key order; map keys are sorted by
 // encoding/json, so the file is byte-for-byte reproducible.
 type Stats struct {
-	Dataset  string                 `json:"dataset"`
-	Input    InputStats             `json:"input"`
-	Cleaning CleaningConfig         `json:"cleaning"`
-	Split    SplitConfig            `json:"split"`
-	Splits   SplitsStats            `json:"splits"`
-	Labels   map[string]LabelCounts `json:"labels"`
+	Dataset string `json:"dataset"`
+	// InputSHA256 is the SHA-256 of the raw input bytes in reading order
+	// (SPEC.md section 2.1): the registry records it as the dataset digest.
+	InputSHA256 string                 `json:"input_sha256"`
+	Input       InputStats             `json:"input"`
+	Cleaning    CleaningConfig         `json:"cleaning"`
+	Split       SplitConfig            `json:"split"`
+	Splits      SplitsStats            `json:"splits"`
+	Labels      map[string]LabelCounts `json:"labels"`
 }
 
 // InputStats counts the input rows and what cleaning removed.
