@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"github.com/slm-project/slm/backends/artifact"
@@ -70,6 +71,8 @@ type gen struct {
 	storage   map[string]ir.Storage
 	// bucketRes is the aws_s3_bucket resource name of each storage location's bucket.
 	bucketRes map[string]string
+	// comment holds lines to write above the next resource block.
+	comment []string
 }
 
 // Generate returns the Terraform files keyed by their path relative to <out>/terraform/.
@@ -157,7 +160,12 @@ func (g *gen) file(name string) *hclwrite.Body {
 // pairs to display.
 func (g *gen) resource(file, typ, name string, attrs ...string) block {
 	g.record("resource", file, typ, name, attrs)
-	return block{g.file(file).AppendNewBlock("resource", []string{typ, name}).Body()}
+	body := g.file(file)
+	for _, line := range g.comment {
+		body.AppendUnstructuredTokens(hclwrite.Tokens{{Type: hclsyntax.TokenComment, Bytes: []byte("# " + line + "\n")}})
+	}
+	g.comment = nil
+	return block{body.AppendNewBlock("resource", []string{typ, name}).Body()}
 }
 
 // data appends a data block.
