@@ -33,8 +33,11 @@ type RuntimeFiles struct {
 type Result struct {
 	// Files are the recipes and deployment requests, keyed by path relative to <out>/greengrass/.
 	Files map[string][]byte
-	// Uploads are the artifacts to put in the edge buckets before the components are created.
+	// Uploads are the artifacts to put in the edge buckets before the components are created; Path is
+	// where under the output directory a plan writes the bytes (edge-artifacts/<sha256>/<name>).
 	Uploads []artifact.Upload
+	// Artifacts are the uploads' files, keyed by S3 URI.
+	Artifacts map[string]artifact.File
 	// Components and Deployments summarise the output for the plan view.
 	Components  []Component
 	Deployments []Deployment
@@ -78,7 +81,7 @@ func Build(p *ir.Pipeline, in Inputs) (*Result, error) {
 	for _, s := range p.Storage {
 		storage[s.Name] = s
 	}
-	res := &Result{Files: map[string][]byte{}}
+	res := &Result{Files: map[string][]byte{}, Artifacts: map[string]artifact.File{}}
 	uploads := map[string]artifact.Upload{}
 	for _, e := range p.EdgeTargets {
 		st, ok := storage[e.Storage]
@@ -89,7 +92,7 @@ func Build(p *ir.Pipeline, in Inputs) (*Result, error) {
 		if !ok || len(model.Content) == 0 {
 			return nil, fmt.Errorf("%s: edge_target %q: no model bundle archive (%s variant) to put in its model component; build or download the bundle first", e.Range, e.Name, e.Variant)
 		}
-		t := target{p: p, e: e, st: st, uploads: uploads}
+		t := target{p: p, e: e, st: st, uploads: uploads, files: res.Artifacts}
 		modelRecipe, modelComp, err := t.modelComponent(model)
 		if err != nil {
 			return nil, err
@@ -131,4 +134,5 @@ type target struct {
 	e       ir.EdgeTarget
 	st      ir.Storage
 	uploads map[string]artifact.Upload
+	files   map[string]artifact.File
 }

@@ -178,6 +178,12 @@ func TestComponents(t *testing.T) {
 	if len(res.Uploads) != 5 {
 		t.Errorf("want 5 uploads (2 binaries x 2 platforms + bundle), got %d", len(res.Uploads))
 	}
+	for _, u := range res.Uploads {
+		f, ok := res.Artifacts[u.URI]
+		if !ok || f.SHA256() != u.SHA256 || !strings.HasSuffix(u.URI, "/"+u.SHA256+"/"+u.Name) || u.Path != "edge-artifacts/"+u.SHA256+"/"+u.Name {
+			t.Errorf("upload %+v does not match its file", u)
+		}
+	}
 }
 
 func TestVersionRule(t *testing.T) {
