@@ -244,12 +244,14 @@ func (g *gen) ciRole() {
 			resources: []expr{named("sagemaker", true, "pipeline/"), arn("sagemaker", true, true, "model-package-group/*"), arn("sagemaker", true, true, "model-package/*")}},
 		{sid: "ManageMonitoring", actions: []string{
 			"cloudwatch:PutDashboard", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "events:PutRule", "events:PutTargets",
-			"events:TagResource", "logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "sns:CreateTopic", "sns:SetTopicAttributes",
+			"events:TagResource", "logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "sns:CreateTopic", "sns:SetTopicAttributes",
 			"sns:Subscribe", "sns:TagResource"},
 			resources: monitoring},
 		{sid: "ManageEdge", actions: []string{"iot:CreatePolicy", "iot:CreatePolicyVersion", "iot:CreateRoleAlias", "iot:CreateThingGroup", "iot:DeletePolicyVersion",
 			"iot:TagResource", "iot:UpdateRoleAlias", "iot:UpdateThingGroup"},
 			resources: []expr{named("iot", true, "rolealias/"), named("iot", true, "policy/"), arn("iot", true, true, "thinggroup/*")}},
+		// CreateKey has no resource-level permissions; the key's own policy governs it from then on.
+		{sid: "CreateKey", actions: []string{"kms:CreateKey"}, resources: lits("*")},
 		{sid: "ManageKey", actions: []string{"kms:CreateAlias", "kms:EnableKeyRotation", "kms:PutKeyPolicy", "kms:TagResource", "kms:UpdateAlias"},
 			resources: []expr{ref("aws_kms_key", "this", "arn"), named("kms", true, "alias/")}},
 	}

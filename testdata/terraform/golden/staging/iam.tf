@@ -145,13 +145,18 @@ data "aws_iam_policy_document" "ci" {
   }
   statement {
     sid       = "ManageMonitoring"
-    actions   = ["cloudwatch:PutDashboard", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "events:PutRule", "events:PutTargets", "events:TagResource", "logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "sns:CreateTopic", "sns:SetTopicAttributes", "sns:Subscribe", "sns:TagResource"]
+    actions   = ["cloudwatch:PutDashboard", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "events:PutRule", "events:PutTargets", "events:TagResource", "logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "sns:CreateTopic", "sns:SetTopicAttributes", "sns:Subscribe", "sns:TagResource"]
     resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${local.name}*", "arn:${local.partition}:cloudwatch::${local.account_id}:dashboard/${local.name}*", "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${local.name}*", "arn:${local.partition}:sns:${local.region}:${local.account_id}:${local.name}*", "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/greengrass/UserComponent/${local.region}/com.example.slm.IntentClassifier"]
   }
   statement {
     sid       = "ManageEdge"
     actions   = ["iot:CreatePolicy", "iot:CreatePolicyVersion", "iot:CreateRoleAlias", "iot:CreateThingGroup", "iot:DeletePolicyVersion", "iot:TagResource", "iot:UpdateRoleAlias", "iot:UpdateThingGroup"]
     resources = ["arn:${local.partition}:iot:${local.region}:${local.account_id}:rolealias/${local.name}*", "arn:${local.partition}:iot:${local.region}:${local.account_id}:policy/${local.name}*", "arn:${local.partition}:iot:${local.region}:${local.account_id}:thinggroup/*"]
+  }
+  statement {
+    sid       = "CreateKey"
+    actions   = ["kms:CreateKey"]
+    resources = ["*"]
   }
   statement {
     sid       = "ManageKey"
