@@ -87,6 +87,7 @@ lint-go: setup-go
 lint-python: setup-python
 	$(VENV)/bin/ruff check stdlib/python scripts
 	$(VENV)/bin/ruff format --check stdlib/python scripts
+	cd stdlib/python && ../../$(VENV)/bin/mypy slm_train
 
 ## train-clinc150: LoRA on full CLINC150 (official splits) on CPU, then ONNX Runtime test figures.
 CLINC150_JSON ?= ../shared/datasets/clinc150/data_full.json

@@ -144,7 +144,11 @@ def run(cfg: Config, out: TextIO | None = None) -> dict[str, Any] | None:
             "max_seq_length": hp.max_seq_length,
             "out_of_scope_label": hp.out_of_scope_label,
         }
-        files = {"model.onnx": fp32_onnx, "tokenizer.json": tok_json, "labels.json": labels_json}
+        files: dict[str, Path | bytes] = {
+            "model.onnx": fp32_onnx,
+            "tokenizer.json": tok_json,
+            "labels.json": labels_json,
+        }
         bundle.write_bundle(
             paths.model_dir / "bundle",
             files,

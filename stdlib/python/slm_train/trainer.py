@@ -119,7 +119,8 @@ class TrainOutcome:
 
 
 def _optimizer(model: torch.nn.Module, hp: Hyperparameters) -> torch.optim.Optimizer:
-    decay, no_decay = [], []
+    decay: list[torch.nn.Parameter] = []
+    no_decay: list[torch.nn.Parameter] = []
     for name, p in model.named_parameters():
         if not p.requires_grad:
             continue
