@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the infrastructure checkers (tflint, its AWS ruleset, trivy) from the Go module proxy into
-# build/tools/bin. Idempotent: a tool whose binary and version stamp are present is not rebuilt.
+# ~/.cache/slm/tools/bin (shared by every clone on the machine). Idempotent: a tool whose binary and version stamp are present is not rebuilt.
 #
 # Why not `go install mod@ver`: the proxy refuses some of these modules' version lists and go install
 # rejects modules whose go.mod has replace directives, so each module is downloaded with
@@ -10,7 +10,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-tools=${SLM_TOOLS_DIR:-$root/build/tools}
+# Outside the checkout, so every clone on a machine (CI clones afresh) reuses one build.
+tools=${SLM_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/slm/tools}
 GO=${GO:-go}
 mkdir -p "$tools/bin" "$tools/src" "$tools/plugins"
 

@@ -7,7 +7,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-tools=$root/build/tools
+tools=${SLM_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/slm/tools}
 GO=${GO:-go}
 scripts/infra/build-tools.sh
 
