@@ -46,7 +46,8 @@ storage "artifacts" {
 
 storage "edge" {
   bucket     = "slm-edge-deployments-${var.env}-${var.bucket_suffix}"
-  encryption = "sse-s3"
+  encryption = "sse-kms"
+  kms_key    = "create"
 
   lifecycle_rule "old-versions" {
     noncurrent_version_expiration_days = 90

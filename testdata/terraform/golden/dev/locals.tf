@@ -6,7 +6,7 @@ locals {
     managed-by        = "slm"
     product           = "store-assistant"
     project           = "intent"
-    slm-source-digest = "a237ace52f1681aded087e430f3c4c72249ca77482b613cc0b77a70c7ec53823"
+    slm-source-digest = "6bd4856fb68f96baebfe6b5fac36430041e27879b2418032a8f30bedf8ceaeda"
     team              = "ml-platform"
   }
   account_id = data.aws_caller_identity.current.account_id

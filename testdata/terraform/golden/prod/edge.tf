@@ -45,6 +45,11 @@ data "aws_iam_policy_document" "greengrass_tes" {
     resources = ["arn:${local.partition}:s3:::slm-edge-deployments-prod-acme"]
   }
   statement {
+    sid       = "DecryptEdgeArtifacts"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.this.arn]
+  }
+  statement {
     sid       = "ShipComponentLogs"
     actions   = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
     resources = ["${aws_cloudwatch_log_group.edge_com_example_slm_intentclassifier.arn}:*"]

@@ -88,14 +88,14 @@ resource "aws_s3_bucket_versioning" "edge" {
   }
 }
 
-# SSE-S3 (AWS managed keys) because storage "edge" sets encryption = "sse-s3"; sse-kms uses the estate's key.
-# trivy:ignore:AVD-AWS-0132
 resource "aws_s3_bucket_server_side_encryption_configuration" "edge" {
   bucket = aws_s3_bucket.edge.id
   rule {
     apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.this.arn
     }
+    bucket_key_enabled = true
   }
 }
 
