@@ -138,7 +138,7 @@ func (c *compilation) finetunes() {
 				f.OOSLabel = s
 			}
 		}
-		pins := frameworkPins{defaultPyTorch, defaultTransformers, defaultPython}
+		pins := frameworkPins{defaultPyTorch, defaultTransformers, defaultPython, defaultCUDA}
 		if fw := b.Framework; fw != nil {
 			if s, ok := c.ev.str(fw.PyTorch, "pytorch"); ok {
 				pins.pytorch = s
@@ -149,8 +149,11 @@ func (c *compilation) finetunes() {
 			if s, ok := c.ev.str(fw.Python, "python"); ok {
 				pins.python = s
 			}
+			if s, ok := c.ev.str(fw.CUDA, "cuda"); ok {
+				pins.cuda = s
+			}
 		}
-		f.Framework = ir.Framework{PyTorch: pins.pytorch, Transformers: pins.transformers, Python: pins.python}
+		f.Framework = ir.Framework{PyTorch: pins.pytorch, Transformers: pins.transformers, Python: pins.python, CUDA: pins.cuda}
 		for _, m := range builtinTrainingMetrics {
 			f.Metrics = append(f.Metrics, ir.MetricDefinition{Name: m, Regex: MetricRegex(m)})
 		}
@@ -337,7 +340,7 @@ func (c *compilation) registers() {
 			}
 			r.InferenceImage = img
 		} else if f, ok := c.tune(r.Model); ok && c.p.Project.Region != "" {
-			r.InferenceImage, _ = inferenceImage(c.p.Project.Region, frameworkPins{f.Framework.PyTorch, f.Framework.Transformers, f.Framework.Python})
+			r.InferenceImage, _ = inferenceImage(c.p.Project.Region, frameworkPins{f.Framework.PyTorch, f.Framework.Transformers, f.Framework.Python, f.Framework.CUDA})
 		}
 		r.InferenceInstanceTypes = []string{"ml.m5.large"}
 		if its, ok := c.ev.strings(b.InferenceInstanceTypes, "inference_instance_types"); ok {

@@ -35,13 +35,14 @@ var dlcAccounts = map[string]string{
 }
 
 // Default framework versions of the Hugging Face PyTorch training container
-// the training step is written for.
+// the training step is written and tested for (stdlib/python/README.md).
 const (
-	defaultPyTorch      = "2.5.1"
-	defaultTransformers = "4.49.0"
-	defaultPython       = "py311"
-	// The CUDA and OS suffix of that container's GPU tag.
-	trainingGPUSuffix = "cu124-ubuntu22.04"
+	defaultPyTorch      = "2.9.0"
+	defaultTransformers = "5.3.0"
+	defaultPython       = "py312"
+	defaultCUDA         = "cu130"
+	// The OS suffix of the container tags.
+	imageOS = "ubuntu22.04"
 	// The processing image runs the statically linked slm step runner
 	// (prepare, evaluate); any glibc Linux image would do, this one is in
 	// the same ECR account as the training image.
@@ -70,9 +71,9 @@ func trainingImage(region string, fw frameworkPins, gpu bool) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	device := "cpu-" + fw.python + "-ubuntu22.04"
+	device := "cpu-" + fw.python + "-" + imageOS
 	if gpu {
-		device = "gpu-" + fw.python + "-" + trainingGPUSuffix
+		device = "gpu-" + fw.python + "-" + fw.cuda + "-" + imageOS
 	}
 	return fmt.Sprintf("%s/huggingface-pytorch-training:%s-transformers%s-%s", ecrHost(acct, region), fw.pytorch, fw.transformers, device), true
 }
@@ -84,7 +85,7 @@ func inferenceImage(region string, fw frameworkPins) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return fmt.Sprintf("%s/huggingface-pytorch-inference:%s-transformers%s-cpu-%s-ubuntu22.04", ecrHost(acct, region), fw.pytorch, fw.transformers, fw.python), true
+	return fmt.Sprintf("%s/huggingface-pytorch-inference:%s-transformers%s-cpu-%s-%s", ecrHost(acct, region), fw.pytorch, fw.transformers, fw.python, imageOS), true
 }
 
 func processingImage(region string) (string, bool) {
@@ -95,4 +96,4 @@ func processingImage(region string) (string, bool) {
 	return fmt.Sprintf("%s/%s:%s", ecrHost(acct, region), processingRepo, processingTag), true
 }
 
-type frameworkPins struct{ pytorch, transformers, python string }
+type frameworkPins struct{ pytorch, transformers, python, cuda string }

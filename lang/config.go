@@ -281,6 +281,7 @@ type Framework struct {
 	PyTorch      hcl.Expression `hcl:"pytorch,optional"`
 	Transformers hcl.Expression `hcl:"transformers,optional"`
 	Python       hcl.Expression `hcl:"python,optional"`
+	CUDA         hcl.Expression `hcl:"cuda,optional"`
 }
 
 // MetricDefinition is an extra regex the training job's log is scanned with.

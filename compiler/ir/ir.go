@@ -283,6 +283,7 @@ type Framework struct {
 	PyTorch      string
 	Transformers string
 	Python       string
+	CUDA         string // the GPU image's CUDA tag, e.g. cu130
 }
 
 // MetricDefinition is a regex over the training log.
