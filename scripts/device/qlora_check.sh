@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # QLoRA check on a GPU machine (method=qlora cannot run on the CPU-only dev/CI
 # machines). Prepare the carried files here first:
-#   scripts/device/prepare_wheels.sh          # fills .whl/ (gitignored), ~60 MiB
+#   scripts/device/prepare_wheels.sh          # fills .whl/ (gitignored), ~27 MiB
 # then run on the device (the lead): run(command="bash scripts/device/qlora_check.sh",
 #   carry=[".whl"], timeout_s=300)
 # It installs the carried wheels that the device lacks into /tmp/site, unpacks
