@@ -9,68 +9,25 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/slm-project/slm/runtime/classifier"
+	"github.com/slm-project/slm/runtime/testenv"
 	"github.com/slm-project/slm/stdlib/evaluate"
 )
-
-// repoRoot is the directory holding go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		if parent := filepath.Dir(dir); parent != dir {
-			dir = parent
-			continue
-		}
-		t.Fatal("no go.mod above the test directory")
-	}
-}
-
-// ortLib is $SLM_ORT_LIB or the library `make setup-ort` fetches.
-func ortLib(t *testing.T) string {
-	t.Helper()
-	p := os.Getenv("SLM_ORT_LIB")
-	if p == "" {
-		p = filepath.Join(repoRoot(t), "build", "ort", "linux-"+runtime.GOARCH, "libonnxruntime.so.1")
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("ONNX Runtime library missing (%v): run `make setup-ort`", err)
-	}
-	return p
-}
-
-// tinyBundle is the runtime's generated test bundle: a real 2-layer BERT
-// classifier over the 151 CLINC150 labels.
-func tinyBundle(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(repoRoot(t), "build", "testmodels", "tiny")
-	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
-		t.Fatalf("test bundle missing (%v): run `make testmodels`", err)
-	}
-	return dir
-}
 
 var texts = []string{"what is my account balance", "play some jazz", "book me a flight to paris", "how's the weather", "tell me a joke"}
 
 func TestPredictMatchesTheRuntime(t *testing.T) {
 	ctx := context.Background()
-	dir := tinyBundle(t)
-	m, err := Open(ctx, dir, Options{ORTLibrary: ortLib(t)})
+	dir := testenv.Bundle(t, "tiny")
+	m, err := Open(ctx, dir, Options{ORTLibrary: testenv.ORTLib(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = m.Close() }()
-	c, err := classifier.Open(ctx, dir, classifier.Options{ORTLibrary: ortLib(t)})
+	c, err := classifier.Open(ctx, dir, classifier.Options{ORTLibrary: testenv.ORTLib(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +91,7 @@ func tarBundle(t *testing.T, dir, archive string) {
 
 func TestRunOnModelArchive(t *testing.T) {
 	ctx := context.Background()
-	dir := tinyBundle(t)
+	dir := testenv.Bundle(t, "tiny")
 	work := t.TempDir()
 	archive := filepath.Join(work, "model.tar.gz")
 	tarBundle(t, dir, archive)
@@ -151,7 +108,7 @@ func TestRunOnModelArchive(t *testing.T) {
 	}
 	out := filepath.Join(work, "out")
 	open := func(ctx context.Context, d string) (evaluate.Model, error) {
-		return Open(ctx, d, Options{ORTLibrary: ortLib(t)})
+		return Open(ctx, d, Options{ORTLibrary: testenv.ORTLib(t)})
 	}
 	predFile := filepath.Join(work, "predictions.jsonl")
 	res, err := evaluate.Run(ctx, evaluate.Options{Model: archive, Test: testFile, Output: out, Predictions: predFile, Open: open})
@@ -160,7 +117,7 @@ func TestRunOnModelArchive(t *testing.T) {
 	}
 
 	// The same outcomes computed straight from the runtime.
-	c, err := classifier.Open(ctx, dir, classifier.Options{ORTLibrary: ortLib(t)})
+	c, err := classifier.Open(ctx, dir, classifier.Options{ORTLibrary: testenv.ORTLib(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +174,7 @@ func TestRunOnModelArchive(t *testing.T) {
 }
 
 func TestOpenRefusesATamperedBundle(t *testing.T) {
-	src := tinyBundle(t)
+	src := testenv.Bundle(t, "tiny")
 	dir := t.TempDir()
 	entries, _ := os.ReadDir(src)
 	for _, e := range entries {
@@ -232,7 +189,7 @@ func TestOpenRefusesATamperedBundle(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, err := Open(context.Background(), dir, Options{ORTLibrary: ortLib(t)})
+	_, err := Open(context.Background(), dir, Options{ORTLibrary: testenv.ORTLib(t)})
 	if err == nil || !strings.Contains(err.Error(), "labels.json") {
 		t.Fatalf("error %v, want one naming labels.json", err)
 	}
