@@ -86,39 +86,32 @@ type generator struct {
 	runner, ortLib, trainingSource string // S3 URIs
 	codePrefix                     string
 
-	storage  map[string]ir.Storage
-	prepares map[string]ir.Prepare
-	datasets map[string]ir.Dataset
-	tunes    map[string]ir.FineTune
-	evals    map[string]ir.Evaluate
-	gates    map[string]ir.Gate
+	storage   map[string]ir.Storage
+	prepares  map[string]ir.Prepare
+	datasets  map[string]ir.Dataset
+	tunes     map[string]ir.FineTune
+	evals     map[string]ir.Evaluate
+	gates     map[string]ir.Gate
+	registers map[string]ir.Register
+}
+
+// byName indexes IR blocks by their names.
+func byName[T any](xs []T, name func(T) string) map[string]T {
+	m := make(map[string]T, len(xs))
+	for _, x := range xs {
+		m[name(x)] = x
+	}
+	return m
 }
 
 func (g *generator) index() error {
-	g.storage = map[string]ir.Storage{}
-	for _, s := range g.p.Storage {
-		g.storage[s.Name] = s
-	}
-	g.prepares = map[string]ir.Prepare{}
-	for _, x := range g.p.Prepares {
-		g.prepares[x.Name] = x
-	}
-	g.datasets = map[string]ir.Dataset{}
-	for _, x := range g.p.Datasets {
-		g.datasets[x.Name] = x
-	}
-	g.tunes = map[string]ir.FineTune{}
-	for _, x := range g.p.FineTunes {
-		g.tunes[x.Name] = x
-	}
-	g.evals = map[string]ir.Evaluate{}
-	for _, x := range g.p.Evaluations {
-		g.evals[x.Name] = x
-	}
-	g.gates = map[string]ir.Gate{}
-	for _, x := range g.p.Gates {
-		g.gates[x.Name] = x
-	}
+	g.storage = byName(g.p.Storage, func(x ir.Storage) string { return x.Name })
+	g.prepares = byName(g.p.Prepares, func(x ir.Prepare) string { return x.Name })
+	g.datasets = byName(g.p.Datasets, func(x ir.Dataset) string { return x.Name })
+	g.tunes = byName(g.p.FineTunes, func(x ir.FineTune) string { return x.Name })
+	g.evals = byName(g.p.Evaluations, func(x ir.Evaluate) string { return x.Name })
+	g.gates = byName(g.p.Gates, func(x ir.Gate) string { return x.Name })
+	g.registers = byName(g.p.Registers, func(x ir.Register) string { return x.Name })
 	art, ok := g.storage[g.p.Project.ArtifactStorage]
 	if !ok {
 		return fmt.Errorf("artifact storage %q is not declared", g.p.Project.ArtifactStorage)
@@ -265,10 +258,8 @@ func (g *generator) step(s ir.Step) (obj, error) {
 		}
 		return g.conditionStep(gt), nil
 	case "register":
-		for _, r := range g.p.Registers {
-			if r.Name == name {
-				return g.registerStep(r), nil
-			}
+		if r, ok := g.registers[name]; ok {
+			return g.registerStep(r), nil
 		}
 	}
 	return nil, fmt.Errorf("no emitter for step %s (%s)", s.Name, s.Block)

@@ -77,27 +77,30 @@ type gen struct {
 
 // Generate returns the Terraform files keyed by their path relative to <out>/terraform/.
 func Generate(p *ir.Pipeline, in Inputs) (map[string][]byte, error) {
+	files, _, err := Render(p, in)
+	return files, err
+}
+
+// Plan lists the resources and data sources Generate writes, sorted by address, for the plan view.
+func Plan(p *ir.Pipeline, in Inputs) ([]Resource, error) {
+	_, rs, err := Render(p, in)
+	return rs, err
+}
+
+// Render builds the Terraform once and returns both its files (as Generate) and its resources (as Plan).
+func Render(p *ir.Pipeline, in Inputs) (map[string][]byte, []Resource, error) {
 	g, err := build(p, in)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make(map[string][]byte, len(g.files)+1)
 	for name, f := range g.files {
 		out[name] = hclwrite.Format(f.Bytes())
 	}
 	out[DefinitionFile] = append(bytes.TrimRight(in.Definition, "\n"), '\n')
-	return out, nil
-}
-
-// Plan lists the resources and data sources Generate writes, sorted by address, for the plan view.
-func Plan(p *ir.Pipeline, in Inputs) ([]Resource, error) {
-	g, err := build(p, in)
-	if err != nil {
-		return nil, err
-	}
 	rs := append([]Resource(nil), g.resources...)
 	sort.Slice(rs, func(i, j int) bool { return rs[i].Address() < rs[j].Address() })
-	return rs, nil
+	return out, rs, nil
 }
 
 func build(p *ir.Pipeline, in Inputs) (g *gen, err error) {

@@ -83,16 +83,12 @@ variables, *.auto.slmvars.hcl files in DIR (lexical order), --var-file files
 			}
 			uploads := append([]artifact.Upload(nil), sm.Uploads...)
 			tfIn := terraform.Inputs{Definition: sm.Definition, Uploads: sm.Uploads}
-			tfFiles, err := terraform.Generate(res.Pipeline, tfIn)
+			tfFiles, tfResources, err := terraform.Render(res.Pipeline, tfIn)
 			if err != nil {
 				return fmt.Errorf("generating the Terraform: %w", err)
 			}
 			for name, b := range tfFiles {
 				files["terraform/"+name] = b
-			}
-			tfResources, err := terraform.Plan(res.Pipeline, tfIn)
-			if err != nil {
-				return fmt.Errorf("listing the Terraform resources: %w", err)
 			}
 			var gg *greengrass.Result
 			var notes []string
