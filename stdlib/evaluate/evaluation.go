@@ -28,6 +28,7 @@ type ClassificationMetrics struct {
 	WeightedPrecision   Value                     `json:"weighted_precision"`
 	WeightedRecall      Value                     `json:"weighted_recall"`
 	MinPerClassF1       Value                     `json:"min_per_class_f1"`
+	InScopeAccuracy     Value                     `json:"in_scope_accuracy"`
 	OutOfScopeRecall    Value                     `json:"out_of_scope_recall"`
 	OutOfScopePrecision Value                     `json:"out_of_scope_precision"`
 	ConfusionMatrix     map[string]map[string]int `json:"confusion_matrix"`
@@ -68,6 +69,7 @@ func NewEvaluation(m *Metrics, latenciesMs []float64, modelVersion string) *Eval
 			WeightedPrecision:   nan(m.WeightedPrecision),
 			WeightedRecall:      nan(m.WeightedRecall),
 			MinPerClassF1:       nan(m.MinPerClassF1),
+			InScopeAccuracy:     nan(m.InScopeAccuracy),
 			OutOfScopeRecall:    nan(m.OutOfScopeRecall),
 			OutOfScopePrecision: nan(m.OutOfScopePrecision),
 			ConfusionMatrix:     m.Matrix,

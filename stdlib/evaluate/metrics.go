@@ -47,7 +47,12 @@ type Metrics struct {
 	MinPerClassF1 float64
 	// HasOutOfScope is true when the test data holds the out-of-scope label;
 	// the two scores below are 0 otherwise.
-	HasOutOfScope       bool
+	HasOutOfScope bool
+	// InScopeAccuracy is the accuracy over the examples whose actual label is
+	// not the out-of-scope label (all of them when the data has none): the
+	// figure intent-detection papers report beside out-of-scope recall. An
+	// in-scope example rejected as out of scope counts as an error.
+	InScopeAccuracy     float64
 	OutOfScopeRecall    float64
 	OutOfScopePrecision float64
 	Labels              []string // sorted: every actual and predicted label
@@ -68,14 +73,20 @@ func Compute(outcomes []Outcome, oos string) *Metrics {
 	m := &Metrics{Examples: len(outcomes), PerClass: map[string]ClassMetrics{}, Matrix: map[string]map[string]int{}}
 	actual, predicted, correct := map[string]int{}, map[string]int{}, map[string]int{}
 	seen := map[string]bool{}
-	hits := 0
+	hits, inScope, inScopeHits := 0, 0, 0
 	for _, o := range outcomes {
 		actual[o.Actual]++
 		predicted[o.Predicted]++
 		seen[o.Actual], seen[o.Predicted] = true, true
+		if o.Actual != oos {
+			inScope++
+		}
 		if o.Actual == o.Predicted {
 			correct[o.Actual]++
 			hits++
+			if o.Actual != oos {
+				inScopeHits++
+			}
 		}
 	}
 	for l := range seen {
@@ -96,6 +107,7 @@ func Compute(outcomes []Outcome, oos string) *Metrics {
 		return m
 	}
 	m.Accuracy = float64(hits) / float64(len(outcomes))
+	m.InScopeAccuracy = ratio(inScopeHits, inScope)
 	m.MinPerClassF1 = math.Inf(1)
 	for _, l := range m.Labels {
 		c := ClassMetrics{

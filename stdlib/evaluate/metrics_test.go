@@ -50,6 +50,7 @@ func TestComputeHandWorked(t *testing.T) {
 		{"weighted_precision", m.WeightedPrecision, 11.0 / 16}, // (3·1/2 + 2·1/2 + 1 + 2·1) / 8
 		{"weighted_recall", m.WeightedRecall, 5.0 / 8},         // equals accuracy by definition
 		{"min_per_class_f1", m.MinPerClassF1, 0.5},
+		{"in_scope_accuracy", m.InScopeAccuracy, 4.0 / 6}, // a 2/3, b 1/2, c 1/1 right; oos rows left out
 		{"out_of_scope_recall", m.OutOfScopeRecall, 0.5},
 		{"out_of_scope_precision", m.OutOfScopePrecision, 1},
 	}
@@ -75,21 +76,23 @@ func TestComputeEdgeCases(t *testing.T) {
 		name                    string
 		in                      []Outcome
 		acc, macro, minF1, oosR float64
+		inScope                 float64
 		hasOOS                  bool
 		confused                []Confusion
 	}{
 		{name: "empty", in: nil},
-		{name: "all correct, no out-of-scope data", in: outcomes("a", "a", "b", "b"), acc: 1, macro: 1, minF1: 1},
+		{name: "all correct, no out-of-scope data", in: outcomes("a", "a", "b", "b"), acc: 1, macro: 1, minF1: 1, inScope: 1},
 		{
 			// The model answers oos for an in-scope text: oos is a label
 			// (support 0, F1 0) in the macro average but not in min F1, and
 			// the data has no oos so the oos metrics stay 0. a: P 1/1,
 			// R 1/2, F1 2/3; b: F1 1.
 			name: "predicted-only label", in: outcomes("a", "a", "a", "oos", "b", "b"),
-			acc: 2.0 / 3, macro: (2.0/3 + 1 + 0) / 3, minF1: 2.0 / 3,
+			acc: 2.0 / 3, macro: (2.0/3 + 1 + 0) / 3, minF1: 2.0 / 3, inScope: 2.0 / 3,
 			confused: []Confusion{{"a", "oos", 1}},
 		},
-		{name: "every out-of-scope text caught", in: outcomes("oos", "oos", "a", "a"), acc: 1, macro: 1, minF1: 1, oosR: 1, hasOOS: true},
+		{name: "every out-of-scope text caught", in: outcomes("oos", "oos", "a", "a"), acc: 1, macro: 1, minF1: 1, oosR: 1, hasOOS: true, inScope: 1},
+		{name: "only out-of-scope data", in: outcomes("oos", "oos", "oos", "a"), acc: 0.5, macro: 1.0 / 3, minF1: 2.0 / 3, oosR: 0.5, hasOOS: true},
 		{
 			// a→c twice, b→a, c→a: nothing right.
 			name: "ties in confusion broken by label", in: outcomes("c", "a", "b", "a", "a", "c", "a", "c"),
@@ -101,6 +104,9 @@ func TestComputeEdgeCases(t *testing.T) {
 			m := Compute(tt.in, "oos")
 			if !near(m.Accuracy, tt.acc) || !near(m.MacroF1, tt.macro) || !near(m.OutOfScopeRecall, tt.oosR) || m.HasOutOfScope != tt.hasOOS {
 				t.Errorf("accuracy %v macro %v oos recall %v has oos %t; want %v %v %v %t", m.Accuracy, m.MacroF1, m.OutOfScopeRecall, m.HasOutOfScope, tt.acc, tt.macro, tt.oosR, tt.hasOOS)
+			}
+			if !near(m.InScopeAccuracy, tt.inScope) {
+				t.Errorf("in-scope accuracy %v, want %v", m.InScopeAccuracy, tt.inScope)
 			}
 			if len(tt.in) > 0 && tt.minF1 != 0 && !near(m.MinPerClassF1, tt.minF1) {
 				t.Errorf("min per-class F1 %v, want %v", m.MinPerClassF1, tt.minF1)

@@ -29,7 +29,7 @@ func Report(ev *Evaluation, m *Metrics, oos string, unknown []string) string {
 		fmt.Fprintf(&b, "| %s | %.4f |\n", r.name, r.v)
 	}
 	if m.HasOutOfScope {
-		fmt.Fprintf(&b, "| out_of_scope_recall | %.4f |\n| out_of_scope_precision | %.4f |\n", c.OutOfScopeRecall.Value, c.OutOfScopePrecision.Value)
+		fmt.Fprintf(&b, "| in_scope_accuracy | %.4f |\n| out_of_scope_recall | %.4f |\n| out_of_scope_precision | %.4f |\n", c.InScopeAccuracy.Value, c.OutOfScopeRecall.Value, c.OutOfScopePrecision.Value)
 	} else {
 		fmt.Fprintf(&b, "\nThe test data has no out-of-scope label (%q): the out-of-scope metrics are reported as 0.\n", oos)
 	}
