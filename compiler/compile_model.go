@@ -26,6 +26,7 @@ var GateMetrics = map[string]struct {
 	"weighted_precision":     {"multiclass_classification_metrics.weighted_precision.value", true},
 	"weighted_recall":        {"multiclass_classification_metrics.weighted_recall.value", true},
 	"min_per_class_f1":       {"multiclass_classification_metrics.min_per_class_f1.value", true},
+	"in_scope_accuracy":      {"multiclass_classification_metrics.in_scope_accuracy.value", true},
 	"out_of_scope_recall":    {"multiclass_classification_metrics.out_of_scope_recall.value", true},
 	"out_of_scope_precision": {"multiclass_classification_metrics.out_of_scope_precision.value", true},
 	"latency_p50_ms":         {"latency_metrics.p50_ms.value", false},
@@ -96,6 +97,12 @@ func (c *compilation) finetunes() {
 				}
 				f.BaseModel = ir.BaseModel{S3URI: s3}
 			}
+			f.BaseModel.Pooling = "mean"
+			if !isAbsent(bm.Pooling) {
+				if p, ok := c.ev.oneOf(bm.Pooling, "pooling", "mean", "cls"); ok {
+					f.BaseModel.Pooling = p
+				}
+			}
 		}
 		if t := b.Tokenizer; t != nil {
 			f.MaxSeqLength = c.ev.intOr(t.MaxSeqLength, "max_seq_length", 8, 8192, 128)
@@ -132,8 +139,10 @@ func (c *compilation) finetunes() {
 				}
 			}
 		}
+		f.OOSMaxInScopeDrop = 0.01
 		if x := b.Export; x != nil {
 			f.QuantizeInt8 = c.ev.boolean(x.QuantizeInt8, "quantize_int8", false)
+			f.OOSMaxInScopeDrop = c.ev.floatOr(x.MaxInScopeDrop, "max_in_scope_drop", 0, 0.5, 0.01)
 			if s, ok := c.ev.str(x.OutOfScopeLabel, "out_of_scope_label"); ok {
 				f.OOSLabel = s
 			}

@@ -244,6 +244,9 @@ type BaseModel struct {
 	HubID    hcl.Expression `hcl:"hub_id,optional"`
 	Revision hcl.Expression `hcl:"revision,optional"`
 	S3URI    hcl.Expression `hcl:"s3_uri,optional"`
+	// Pooling is how the encoder's token states become the one vector the
+	// classification head reads: "mean" (as sentence encoders are trained) or "cls".
+	Pooling hcl.Expression `hcl:"pooling,optional"`
 }
 
 // Tokenizer says how text becomes token ids.
@@ -274,6 +277,9 @@ type Hyperparameters struct {
 type Export struct {
 	QuantizeInt8    hcl.Expression `hcl:"quantize_int8,optional"`
 	OutOfScopeLabel hcl.Expression `hcl:"out_of_scope_label,optional"`
+	// MaxInScopeDrop bounds what the out-of-scope confidence threshold may
+	// cost in in-scope accuracy on the validation split (a fraction).
+	MaxInScopeDrop hcl.Expression `hcl:"max_in_scope_drop,optional"`
 }
 
 // Framework pins the training container's framework versions.

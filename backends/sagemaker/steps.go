@@ -175,6 +175,7 @@ func (g *generator) trainingStep(f ir.FineTune) obj {
 		"model_name_or_path":            hyper(model),
 		"model_revision":                hyper(f.BaseModel.Revision),
 		"method":                        hyper(string(f.Method)),
+		"pooling":                       hyper(f.BaseModel.Pooling),
 		"lora_r":                        hyper(f.LoRA.R),
 		"lora_alpha":                    hyper(f.LoRA.Alpha),
 		"lora_dropout":                  hyper(f.LoRA.Dropout),
@@ -188,6 +189,7 @@ func (g *generator) trainingStep(f ir.FineTune) obj {
 		"max_seq_length":                hyper(f.MaxSeqLength),
 		"seed":                          hyper(f.Hyper.Seed),
 		"out_of_scope_label":            hyper(f.OOSLabel),
+		"oos_max_in_scope_drop":         hyper(f.OOSMaxInScopeDrop),
 		"quantize_int8":                 hyper(strconv.FormatBool(f.QuantizeInt8)),
 	}
 	channel := func(name string, uri any) obj {

@@ -244,11 +244,14 @@ type FineTune struct {
 	Hyper         Hyperparameters
 	QuantizeInt8  bool
 	OOSLabel      string
-	Framework     Framework
-	Metrics       []MetricDefinition
-	Compute       Compute
-	Options       StepOptions
-	Range         hcl.Range
+	// OOSMaxInScopeDrop is the in-scope accuracy (a fraction, on validation)
+	// the out-of-scope confidence threshold may cost.
+	OOSMaxInScopeDrop float64
+	Framework         Framework
+	Metrics           []MetricDefinition
+	Compute           Compute
+	Options           StepOptions
+	Range             hcl.Range
 }
 
 // BaseModel is the pretrained model: a hub id pinned to a revision, or an
@@ -257,6 +260,8 @@ type BaseModel struct {
 	HubID    string
 	Revision string
 	S3URI    string
+	// Pooling is "mean" or "cls": what the classification head reads.
+	Pooling string
 }
 
 // LoRA holds adapter settings.

@@ -153,7 +153,7 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 		}
 		lines := []string{
 			compute(x.Compute),
-			fmt.Sprintf("%s on %s: r=%d alpha=%d dropout=%g modules=%s", x.Method, base, x.LoRA.R, x.LoRA.Alpha, x.LoRA.Dropout, strings.Join(x.LoRA.TargetModules, ",")),
+			fmt.Sprintf("%s on %s (%s pooling): r=%d alpha=%d dropout=%g modules=%s", x.Method, base, x.BaseModel.Pooling, x.LoRA.R, x.LoRA.Alpha, x.LoRA.Dropout, strings.Join(x.LoRA.TargetModules, ",")),
 			fmt.Sprintf("%d epochs, lr %g, batch %d, max_seq_length %d, seed %d", x.Hyper.Epochs, x.Hyper.LearningRate, x.Hyper.BatchSize, x.MaxSeqLength, x.Hyper.Seed),
 			"image " + x.Compute.Image,
 		}
@@ -164,6 +164,7 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 		if x.QuantizeInt8 {
 			exp = "exports ONNX bundles (fp32, int8)"
 		}
+		exp += fmt.Sprintf("; %q threshold costs at most %g in-scope accuracy on validation", x.OOSLabel, x.OOSMaxInScopeDrop)
 		d[x.StepName] = append(append(lines, exp), opts(x.Options)...)
 	}
 	for _, x := range p.Evaluations {

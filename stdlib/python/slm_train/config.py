@@ -31,6 +31,7 @@ class Hyperparameters:
     lora_alpha: int = 32
     lora_dropout: float = 0.1
     lora_target_modules: tuple[str, ...] = ("query", "value")
+    pooling: str = "mean"
     epochs: float = 3.0
     learning_rate: float = 5e-4
     per_device_train_batch_size: int = 32
@@ -69,6 +70,7 @@ class Config:
 
 
 _METHODS = ("lora", "qlora")
+_POOLINGS = ("mean", "cls")  # classifier.POOLINGS, without importing torch here
 
 
 def _parse_bool(name: str, raw: str) -> bool:
@@ -118,6 +120,7 @@ _HP_PARSERS = {
     "lora_alpha": lambda n, r: _parse_int(n, r, 1),
     "lora_dropout": lambda n, r: _parse_float(n, r, 0.0, 0.99),
     "lora_target_modules": _parse_modules,
+    "pooling": lambda n, r: r.strip().lower(),
     "epochs": lambda n, r: _parse_float(n, r, 1e-6, 1e6),
     "learning_rate": lambda n, r: _parse_float(n, r, 1e-12, 10.0),
     "per_device_train_batch_size": lambda n, r: _parse_int(n, r, 1),
@@ -196,6 +199,12 @@ def parse(argv: Sequence[str], env: Mapping[str, str]) -> Config:
         )
     if hp.method not in _METHODS:
         raise ConfigError(f"hyperparameter method={hp.method!r}: want one of {', '.join(_METHODS)}")
+    if hp.pooling not in _POOLINGS:
+        raise ConfigError(
+            f"hyperparameter pooling={hp.pooling!r}: want one of {', '.join(_POOLINGS)} "
+            "(mean: the average of the token states, as sentence encoders are trained; "
+            "cls: the first token's state)"
+        )
     if not hp.out_of_scope_label:
         raise ConfigError("hyperparameter out_of_scope_label must not be empty")
     paths = {}

@@ -43,15 +43,14 @@ def read_texts(path: Path) -> list[str]:
 def compute(bundle_dir: Path, merged_dir: Path, texts: list[str]) -> dict[str, object]:
     import torch
     from tokenizers import Tokenizer
-    from transformers import AutoModelForSequenceClassification
 
+    from . import classifier
     from .bundle import verify_bundle
 
     verify_bundle(bundle_dir)
     labels = json.loads((bundle_dir / "labels.json").read_text(encoding="utf-8"))
     tok = Tokenizer.from_file(str(bundle_dir / "tokenizer.json"))
-    model = AutoModelForSequenceClassification.from_pretrained(merged_dir, dtype=torch.float32)
-    model.eval()
+    model = classifier.load(merged_dir)
     rows = []
     with torch.no_grad():
         for text in texts:
@@ -77,8 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     merged = args.merged or args.bundle.resolve().parent / "merged"
     try:
         texts = read_texts(args.texts)
-        if not (merged / "config.json").is_file():
-            raise ValueError(f"{merged}: no merged model (config.json); pass --merged DIR")
+        if not (merged / "classifier.json").is_file():
+            raise ValueError(f"{merged}: no merged model (classifier.json); pass --merged DIR")
         result = compute(args.bundle, merged, texts)
     except (OSError, ValueError) as e:
         print(f"slm_train.logits: error: {e}", file=sys.stderr)

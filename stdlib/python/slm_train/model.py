@@ -6,14 +6,14 @@ import importlib.util
 from typing import Any
 
 import torch
-from peft import LoraConfig, PeftModel, TaskType, get_peft_model
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedTokenizerBase
+from peft import LoraConfig, PeftModel, get_peft_model
+from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerBase
 
+from .classifier import SequenceClassifier
 from .config import Hyperparameters
 
-# The classification head of the encoder families we fine-tune; peft's
-# SEQ_CLS task type adds "classifier"/"score" itself, listing them again is harmless.
-_HEAD_MODULES = ["classifier", "score"]
+# The classification head (SequenceClassifier.classifier): trained in full, not through LoRA.
+_HEAD_MODULES = ["classifier"]
 
 
 class QLoRAUnavailable(RuntimeError):
@@ -43,22 +43,13 @@ def load_tokenizer(hp: Hyperparameters) -> PreTrainedTokenizerBase:
     return tok
 
 
-def _base_kwargs(hp: Hyperparameters, labels: list[str]) -> dict[str, Any]:
-    return {
-        "revision": hp.model_revision,
-        "num_labels": len(labels),
-        "id2label": dict(enumerate(labels)),
-        "label2id": {name: i for i, name in enumerate(labels)},
-    }
-
-
-def load_base(hp: Hyperparameters, labels: list[str], quantized: bool) -> torch.nn.Module:
+def load_base(hp: Hyperparameters, labels: list[str], quantized: bool) -> SequenceClassifier:
     """The pretrained encoder with a fresh classification head for `labels`.
 
     The head's initialisation draws from torch's global generator, so callers
     seed it first for reproducible runs.
     """
-    kwargs = _base_kwargs(hp, labels)
+    kwargs: dict[str, Any] = {"revision": hp.model_revision}
     if quantized:
         from transformers import BitsAndBytesConfig
 
@@ -67,17 +58,27 @@ def load_base(hp: Hyperparameters, labels: list[str], quantized: bool) -> torch.
             bnb_4bit_quant_type="nf4",
             bnb_4bit_use_double_quant=True,
             bnb_4bit_compute_dtype=torch.bfloat16,
-            llm_int8_skip_modules=_HEAD_MODULES,
         )
         kwargs["device_map"] = {"": 0}
     else:
         kwargs["dtype"] = torch.float32
-    return AutoModelForSequenceClassification.from_pretrained(hp.model_name_or_path, **kwargs)
+    encoder = AutoModel.from_pretrained(hp.model_name_or_path, **kwargs)
+    if quantized:
+        from peft import prepare_model_for_kbit_training
+
+        encoder = prepare_model_for_kbit_training(encoder, use_gradient_checkpointing=False)
+    cfg = encoder.config
+    dropout = getattr(cfg, "classifier_dropout", None)
+    if dropout is None:
+        dropout = getattr(cfg, "hidden_dropout_prob", None)
+    model = SequenceClassifier(encoder, labels, hp.pooling, 0.1 if dropout is None else dropout)
+    if quantized:
+        model.classifier.to("cuda:0")  # the head stays fp32 beside the 4-bit encoder
+    return model
 
 
 def lora_config(hp: Hyperparameters) -> LoraConfig:
     return LoraConfig(
-        task_type=TaskType.SEQ_CLS,
         r=hp.lora_r,
         lora_alpha=hp.lora_alpha,
         lora_dropout=hp.lora_dropout,
@@ -92,10 +93,6 @@ def build_model(hp: Hyperparameters, labels: list[str]) -> torch.nn.Module:
     if quantized:
         check_qlora_available()
     base = load_base(hp, labels, quantized)
-    if quantized:
-        from peft import prepare_model_for_kbit_training
-
-        base = prepare_model_for_kbit_training(base, use_gradient_checkpointing=False)
     try:
         model = get_peft_model(base, lora_config(hp))
     except ValueError as e:
@@ -108,7 +105,7 @@ def build_model(hp: Hyperparameters, labels: list[str]) -> torch.nn.Module:
 
 def merged_fp32(
     hp: Hyperparameters, labels: list[str], trained: torch.nn.Module
-) -> torch.nn.Module:
+) -> SequenceClassifier:
     """A plain fp32 model with the trained adapter merged in, ready for export.
 
     For QLoRA the adapter is re-applied to the base loaded in fp32, not merged
@@ -126,6 +123,8 @@ def merged_fp32(
             raise RuntimeError(f"adapter keys not in the fp32 model: {sorted(missing)[:5]}")
         fresh.load_state_dict(state, strict=False)
         merged = fresh.merge_and_unload()
+    if not isinstance(merged, SequenceClassifier):
+        raise TypeError(f"merging gave {type(merged).__name__}, want SequenceClassifier")
     merged = merged.to("cpu", dtype=torch.float32)
     merged.eval()
     return merged

@@ -16,6 +16,7 @@ import torch
 from tokenizers import Tokenizer
 
 from . import bundle, data, export, model, threshold, trainer
+from .classifier import SequenceClassifier
 from .config import Config, Hyperparameters
 
 # Validation examples compared between ONNX Runtime and PyTorch after export.
@@ -208,12 +209,12 @@ def _threshold_json(c: threshold.ThresholdChoice) -> dict[str, Any]:
     }
 
 
-def _save_merged(merged: torch.nn.Module, tok: Any, dest: Path) -> None:
+def _save_merged(merged: SequenceClassifier, tok: Any, dest: Path) -> None:
     """The merged PyTorch model (for python -m slm_train.logits), written atomically."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".merged-", dir=dest.parent))
     try:
-        merged.save_pretrained(tmp, safe_serialization=True)  # type: ignore[operator]
+        merged.save(tmp)
         tok.save_pretrained(tmp)
         tmp.chmod(0o755)
         for f in tmp.iterdir():

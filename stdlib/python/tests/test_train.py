@@ -45,7 +45,7 @@ def full_run(
 
 def test_metric_lines(full_run: tuple[Path, list[str]]) -> None:
     _, lines = full_run
-    seen = {}
+    seen: dict[str, list[tuple[int, float]]] = {}
     for line in lines:
         m = METRIC.match(line)
         assert m, line

@@ -6,7 +6,7 @@ locals {
     managed-by        = "slm"
     product           = "store-assistant"
     project           = "intent"
-    slm-source-digest = "6bd4856fb68f96baebfe6b5fac36430041e27879b2418032a8f30bedf8ceaeda"
+    slm-source-digest = "a5a5b67a71fb9887456603780c0a49757709291feef5eba22aec3df4b6d8d2b8"
     team              = "ml-platform"
   }
   account_id = data.aws_caller_identity.current.account_id

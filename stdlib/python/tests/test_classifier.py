@@ -1,0 +1,75 @@
+"""SequenceClassifier: pooling, padding invariance, and save/load of a merged model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoModel
+
+from slm_train import classifier
+
+LABELS = ["a", "b", "c"]
+
+
+def test_mean_pool_ignores_padding() -> None:
+    hidden = torch.tensor([[[1.0, 2.0], [3.0, 4.0], [100.0, 100.0]]])
+    mask = torch.tensor([[1, 1, 0]])
+    assert classifier.pool(hidden, mask, "mean").tolist() == [[2.0, 3.0]]
+    assert classifier.pool(hidden, mask, "cls").tolist() == [[1.0, 2.0]]
+
+
+def test_empty_mask_does_not_divide_by_zero() -> None:
+    hidden = torch.ones((1, 2, 3))
+    out = classifier.pool(hidden, torch.zeros((1, 2), dtype=torch.long), "mean")
+    assert torch.isfinite(out).all()
+
+
+def test_unknown_pooling_is_refused(tiny_model: Path) -> None:
+    with pytest.raises(ValueError, match="pooling='max'"):
+        classifier.SequenceClassifier(AutoModel.from_pretrained(tiny_model), LABELS, "max", 0.1)
+
+
+@pytest.mark.parametrize("pooling", classifier.POOLINGS)
+def test_padded_batch_gives_the_rows_own_logits(tiny_model: Path, pooling: str) -> None:
+    torch.manual_seed(0)
+    model = classifier.SequenceClassifier(
+        AutoModel.from_pretrained(tiny_model), LABELS, pooling, 0.1
+    ).eval()
+    short = torch.tensor([[101, 2054, 102]])
+    padded = torch.tensor([[101, 2054, 102, 0, 0], [101, 2054, 2003, 2026, 102]])
+    mask = (padded != 0).long()
+    with torch.no_grad():
+        alone = model(input_ids=short, attention_mask=torch.ones_like(short)).logits
+        batch = model(input_ids=padded, attention_mask=mask).logits
+    torch.testing.assert_close(batch[0:1], alone, atol=1e-5, rtol=0)
+    assert not torch.allclose(batch[0], batch[1])
+
+
+def test_loss_is_cross_entropy(tiny_model: Path) -> None:
+    torch.manual_seed(0)
+    model = classifier.SequenceClassifier(
+        AutoModel.from_pretrained(tiny_model), LABELS, "mean", 0.0
+    ).eval()
+    ids = torch.tensor([[101, 2054, 102]])
+    out = model(input_ids=ids, attention_mask=torch.ones_like(ids), labels=torch.tensor([2]))
+    want = torch.nn.functional.cross_entropy(out.logits, torch.tensor([2]))
+    assert out.loss is not None
+    torch.testing.assert_close(out.loss, want)
+
+
+def test_save_and_load_round_trip(tiny_model: Path, tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    model = classifier.SequenceClassifier(
+        AutoModel.from_pretrained(tiny_model), LABELS, "cls", 0.1
+    ).eval()
+    model.save(tmp_path)
+    loaded = classifier.load(tmp_path)
+    assert loaded.pooling == "cls" and loaded.labels == LABELS
+    assert not loaded.training
+    ids = torch.tensor([[101, 2054, 2003, 102]])
+    with torch.no_grad():
+        a = model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits
+        b = loaded(input_ids=ids, attention_mask=torch.ones_like(ids)).logits
+    torch.testing.assert_close(a, b)
