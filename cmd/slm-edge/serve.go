@@ -100,6 +100,12 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer) error {
 		}()
 	}
 
+	// SIGHUP's handler goes in before "ready" is logged: a supervisor may send
+	// it as soon as it reads that line, and unhandled, SIGHUP ends the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.listen, err)
@@ -111,9 +117,6 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer) error {
 		"onnxruntime", ortenv.Version(), "threads", cfg.threads, "max_batch", cfg.maxBatch,
 		"max_wait", cfg.maxWait.String(), "startup_seconds", time.Since(start).Seconds())
 
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	for {
 		select {
 		case <-hup:
