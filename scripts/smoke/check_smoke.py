@@ -22,8 +22,10 @@ from typing import Any
 
 LOGIT_TOLERANCE = 1e-3
 SCORE_TOLERANCE = 1e-4
-# Chance is 1/11 on the 11-label slice; one short epoch reaches about 0.85.
-MIN_ACCURACY = 0.5
+# Chance is 1/11 on the 11-label slice; one short epoch reaches 0.95 with mean
+# pooling (0.75 when the head read BERT's untrained [CLS] pooler: this bound
+# catches a regression of that size).
+MIN_ACCURACY = 0.85
 GATE_PATHS = {
     "accuracy": "multiclass_classification_metrics.accuracy.value",
     "macro_f1": "multiclass_classification_metrics.macro_f1.value",
