@@ -55,7 +55,7 @@ func (c *compilation) finetunes() {
 		fb := c.cfg.FineTunes[name]
 		b := fb.Body
 		f := ir.FineTune{Name: name, StepName: c.stepName("FineTune", name, fb.DeclRange), Range: fb.DeclRange,
-			MaxSeqLength: 128, OOSLabel: "oos"}
+			MaxSeqLength: 128, OOSLabel: "oos", OOSMaxInScopeDrop: 0.01}
 		f.Data, _ = c.ev.ref(b.Data, lang.BlockPrepare, exists(c.cfg.Prepares), "data")
 		f.Output, _ = c.ev.ref(b.Output, lang.BlockStorage, exists(c.cfg.Storage), "output")
 		if m, ok := c.ev.oneOf(b.Method, "method", "lora", "qlora"); ok {
@@ -139,10 +139,9 @@ func (c *compilation) finetunes() {
 				}
 			}
 		}
-		f.OOSMaxInScopeDrop = 0.01
 		if x := b.Export; x != nil {
 			f.QuantizeInt8 = c.ev.boolean(x.QuantizeInt8, "quantize_int8", false)
-			f.OOSMaxInScopeDrop = c.ev.floatOr(x.MaxInScopeDrop, "max_in_scope_drop", 0, 0.5, 0.01)
+			f.OOSMaxInScopeDrop = c.ev.floatOr(x.MaxInScopeDrop, "max_in_scope_drop", 0, 0.5, f.OOSMaxInScopeDrop)
 			if s, ok := c.ev.str(x.OutOfScopeLabel, "out_of_scope_label"); ok {
 				f.OOSLabel = s
 			}

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import torch
 from safetensors.torch import load_file, save_file
 from transformers import AutoModel, PreTrainedModel
 from transformers.modeling_outputs import SequenceClassifierOutput
 
-POOLINGS = ("mean", "cls")
+from .config import POOLINGS
+
 HEAD_WEIGHTS = "classifier.safetensors"
 HEAD_CONFIG = "classifier.json"
 
@@ -69,7 +69,6 @@ class SequenceClassifier(torch.nn.Module):
         attention_mask: torch.Tensor,
         token_type_ids: torch.Tensor | None = None,
         labels: torch.Tensor | None = None,
-        **_: Any,
     ) -> SequenceClassifierOutput:
         kwargs: dict[str, torch.Tensor] = {
             "input_ids": input_ids,

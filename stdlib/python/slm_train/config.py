@@ -70,7 +70,8 @@ class Config:
 
 
 _METHODS = ("lora", "qlora")
-_POOLINGS = ("mean", "cls")  # classifier.POOLINGS, without importing torch here
+# How the classification head reads the encoder (slm_train.classifier.pool).
+POOLINGS = ("mean", "cls")
 
 
 def _parse_bool(name: str, raw: str) -> bool:
@@ -199,9 +200,9 @@ def parse(argv: Sequence[str], env: Mapping[str, str]) -> Config:
         )
     if hp.method not in _METHODS:
         raise ConfigError(f"hyperparameter method={hp.method!r}: want one of {', '.join(_METHODS)}")
-    if hp.pooling not in _POOLINGS:
+    if hp.pooling not in POOLINGS:
         raise ConfigError(
-            f"hyperparameter pooling={hp.pooling!r}: want one of {', '.join(_POOLINGS)} "
+            f"hyperparameter pooling={hp.pooling!r}: want one of {', '.join(POOLINGS)} "
             "(mean: the average of the token states, as sentence encoders are trained; "
             "cls: the first token's state)"
         )

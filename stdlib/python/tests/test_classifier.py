@@ -9,6 +9,7 @@ import torch
 from transformers import AutoModel
 
 from slm_train import classifier
+from slm_train.config import POOLINGS
 
 LABELS = ["a", "b", "c"]
 
@@ -31,7 +32,7 @@ def test_unknown_pooling_is_refused(tiny_model: Path) -> None:
         classifier.SequenceClassifier(AutoModel.from_pretrained(tiny_model), LABELS, "max", 0.1)
 
 
-@pytest.mark.parametrize("pooling", classifier.POOLINGS)
+@pytest.mark.parametrize("pooling", POOLINGS)
 def test_padded_batch_gives_the_rows_own_logits(tiny_model: Path, pooling: str) -> None:
     torch.manual_seed(0)
     model = classifier.SequenceClassifier(
