@@ -2,7 +2,6 @@ package bundle_test
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,28 +21,6 @@ func TestLoadGood(t *testing.T) {
 	}
 }
 
-// editManifest rewrites manifest.json of a copied bundle through a generic map.
-func editManifest(t *testing.T, dir string, edit func(m map[string]any)) {
-	t.Helper()
-	path := filepath.Join(dir, bundle.ManifestFile)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	edit(m)
-	out, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // rewrite replaces a bundle file and lists its new digest, so only the content is wrong.
 func rewrite(t *testing.T, dir, name, content string) {
 	t.Helper()
@@ -55,7 +32,7 @@ func rewrite(t *testing.T, dir, name, content string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	editManifest(t, dir, func(m map[string]any) { m["files"].(map[string]any)[name] = d })
+	testenv.EditManifest(t, dir, func(m map[string]any) { m["files"].(map[string]any)[name] = d })
 }
 
 func TestLoadRefuses(t *testing.T) {
@@ -90,40 +67,40 @@ func TestLoadRefuses(t *testing.T) {
 			}
 		}, "parse manifest.json"},
 		{"unknown key", func(t *testing.T, dir string) {
-			editManifest(t, dir, func(m map[string]any) { m["confidence_treshold"] = 0.5 })
+			testenv.EditManifest(t, dir, func(m map[string]any) { m["confidence_treshold"] = 0.5 })
 		}, `unknown field "confidence_treshold"`},
 		{"wrong format", func(t *testing.T, dir string) {
-			editManifest(t, dir, func(m map[string]any) { m["format"] = "other" })
+			testenv.EditManifest(t, dir, func(m map[string]any) { m["format"] = "other" })
 		}, `format is "other"`},
 		{"future version", func(t *testing.T, dir string) {
-			editManifest(t, dir, func(m map[string]any) { m["format_version"] = 2 })
+			testenv.EditManifest(t, dir, func(m map[string]any) { m["format_version"] = 2 })
 		}, "format_version is 2"},
 		{"empty model version", func(t *testing.T, dir string) {
-			editManifest(t, dir, func(m map[string]any) { m["model_version"] = " " })
+			testenv.EditManifest(t, dir, func(m map[string]any) { m["model_version"] = " " })
 		}, "model_version is empty"},
 		{"bad precision", func(t *testing.T, dir string) {
-			editManifest(t, dir, func(m map[string]any) { m["precision"] = "fp8" })
+			testenv.EditManifest(t, dir, func(m map[string]any) { m["precision"] = "fp8" })
 		}, `precision is "fp8"`},
 		{"short max_seq_length", func(t *testing.T, dir string) {
-			editManifest(t, dir, func(m map[string]any) { m["max_seq_length"] = 2 })
+			testenv.EditManifest(t, dir, func(m map[string]any) { m["max_seq_length"] = 2 })
 		}, "max_seq_length is 2"},
 		{"threshold above 1", func(t *testing.T, dir string) {
-			editManifest(t, dir, func(m map[string]any) { m["confidence_threshold"] = 1.5 })
+			testenv.EditManifest(t, dir, func(m map[string]any) { m["confidence_threshold"] = 1.5 })
 		}, "confidence_threshold is 1.5"},
 		{"unknown input", func(t *testing.T, dir string) {
-			editManifest(t, dir, func(m map[string]any) { m["inputs"] = []string{"input_ids", "pixels"} })
+			testenv.EditManifest(t, dir, func(m map[string]any) { m["inputs"] = []string{"input_ids", "pixels"} })
 		}, `"pixels" is not one of`},
 		{"no input_ids", func(t *testing.T, dir string) {
-			editManifest(t, dir, func(m map[string]any) { m["inputs"] = []string{"attention_mask"} })
+			testenv.EditManifest(t, dir, func(m map[string]any) { m["inputs"] = []string{"attention_mask"} })
 		}, "inputs must include input_ids"},
 		{"required file unlisted", func(t *testing.T, dir string) {
-			editManifest(t, dir, func(m map[string]any) { delete(m["files"].(map[string]any), "tokenizer.json") })
+			testenv.EditManifest(t, dir, func(m map[string]any) { delete(m["files"].(map[string]any), "tokenizer.json") })
 		}, "files does not list tokenizer.json"},
 		{"malformed digest", func(t *testing.T, dir string) {
-			editManifest(t, dir, func(m map[string]any) { m["files"].(map[string]any)["labels.json"] = "md5:abc" })
+			testenv.EditManifest(t, dir, func(m map[string]any) { m["files"].(map[string]any)["labels.json"] = "md5:abc" })
 		}, `does not start with "sha256:"`},
 		{"path in files", func(t *testing.T, dir string) {
-			editManifest(t, dir, func(m map[string]any) {
+			testenv.EditManifest(t, dir, func(m map[string]any) {
 				m["files"].(map[string]any)["../x"] = "sha256:" + strings.Repeat("0", 64)
 			})
 		}, "not a plain file name"},

@@ -2,7 +2,6 @@ package live_test
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"sync"
@@ -19,22 +18,7 @@ import (
 func withVersion(t *testing.T, version string) string {
 	t.Helper()
 	dir := testenv.CopyBundle(t, "tiny")
-	path := filepath.Join(dir, "manifest.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	m["model_version"] = version
-	if data, err = json.Marshal(m); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testenv.EditManifest(t, dir, func(m map[string]any) { m["model_version"] = version })
 	return dir
 }
 

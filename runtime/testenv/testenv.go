@@ -103,6 +103,28 @@ func CopyBundle(t testing.TB, name string) string {
 	return dst
 }
 
+// EditManifest rewrites manifest.json of a copied bundle through a generic
+// map. The manifest is not in its own digest list, so digests stay valid.
+func EditManifest(t testing.TB, dir string, edit func(m map[string]any)) {
+	t.Helper()
+	path := filepath.Join(dir, "manifest.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	if data, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // CLINC150 returns the CLINC150 test utterances kept in runtime/testdata.
 func CLINC150(t testing.TB) []string {
 	t.Helper()
