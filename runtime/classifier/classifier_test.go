@@ -3,7 +3,6 @@ package classifier_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -189,22 +188,7 @@ func TestRefusesBundle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mpath := filepath.Join(dir, bundle.ManifestFile)
-			var m map[string]any
-			raw, err := os.ReadFile(mpath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(raw, &m); err != nil {
-				t.Fatal(err)
-			}
-			m["files"].(map[string]any)[tc.file] = digest
-			if raw, err = json.Marshal(m); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(mpath, raw, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			testenv.EditManifest(t, dir, func(m map[string]any) { m["files"].(map[string]any)[tc.file] = digest })
 			c, err := classifier.Open(context.Background(), dir, classifier.Options{ORTLibrary: testenv.ORTLib(t)})
 			if err == nil {
 				_ = c.Close()
