@@ -154,11 +154,12 @@ def test_resume_equals_uninterrupted(
     got = json.loads((tmp_path / "model" / "metrics.json").read_text())
     assert got["history"] == ref["history"]
     assert got["final"] == ref["final"]
-    a = load_file(str(ref_out / "model" / "merged" / "model.safetensors"))
-    b = load_file(str(tmp_path / "model" / "merged" / "model.safetensors"))
-    assert a.keys() == b.keys()
-    for k in a:
-        assert torch.equal(a[k], b[k]), k
+    for weights in ("model.safetensors", "classifier.safetensors"):  # encoder, head
+        a = load_file(str(ref_out / "model" / "merged" / weights))
+        b = load_file(str(tmp_path / "model" / "merged" / weights))
+        assert a.keys() == b.keys()
+        for k in a:
+            assert torch.equal(a[k], b[k]), (weights, k)
     ref_manifest = json.loads((ref_out / "model" / "bundle" / "manifest.json").read_text())
     manifest = json.loads((tmp_path / "model" / "bundle" / "manifest.json").read_text())
     assert manifest == ref_manifest  # the same ONNX bytes, labels, tokenizer and threshold
