@@ -73,6 +73,10 @@ func (e *evaluator) value(expr hcl.Expression, ty cty.Type, what string) (cty.Va
 		e.add(lang.RuntimeNotAllowed(expr, what, ps))
 		return cty.NilVal, false
 	}
+	if lang.IsSensitive(v) {
+		e.add(lang.SensitiveInArtifact(expr, what))
+		return cty.NilVal, false
+	}
 	if !v.IsWhollyKnown() || v.IsNull() {
 		if v.IsNull() {
 			return cty.NilVal, false
@@ -248,6 +252,10 @@ func (e *evaluator) runtimeValue(expr hcl.Expression, ty cty.Type, what string) 
 	v, diags := e.scope.Eval(expr, ty)
 	e.add(diags...)
 	if diags.HasErrors() {
+		return ir.Value{}, false
+	}
+	if lang.IsSensitive(v) {
+		e.add(lang.SensitiveInArtifact(expr, what))
 		return ir.Value{}, false
 	}
 	if len(lang.RuntimeParams(v)) == 0 {
