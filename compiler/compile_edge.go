@@ -83,7 +83,7 @@ func (c *compilation) edgeTargets() {
 				c.ev.errorf(r.BaseRatePerMinute.Range(), "Rollout starts above its ceiling", "base_rate_per_minute (%d) exceeds max_per_minute (%d).", ro.BaseRatePerMinute, ro.MaxPerMinute)
 			}
 		}
-		t.Runtime = ir.EdgeRuntime{Listen: "127.0.0.1:8181", Threads: 1, MaxBatch: 8, MaxWait: "5ms", MaxQueue: 256, LogLevel: "info"}
+		t.Runtime = ir.EdgeRuntime{Listen: "127.0.0.1:8181", Threads: 2, MaxBatch: 8, MaxWait: "5ms", MaxQueue: 256, LogLevel: "info"}
 		if r := b.Runtime; r != nil {
 			rt := &t.Runtime
 			if l, ok := c.ev.str(r.Listen, "listen"); ok {

@@ -51,6 +51,9 @@ type Variable struct {
 	Name        string
 	Type        hcl.Expression // a type expression, read with typeexpr
 	Default     hcl.Expression
+	// HasDefault says the declaration writes a default, null included:
+	// default = null makes the variable optional with a null value.
+	HasDefault  bool
 	Description string
 	Sensitive   bool
 	Validations []*VariableValidation
@@ -264,9 +267,9 @@ type LoRA struct {
 
 // Hyperparameters are the optimiser settings.
 type Hyperparameters struct {
-	Epochs        hcl.Expression `hcl:"epochs"`
-	LearningRate  hcl.Expression `hcl:"learning_rate"`
-	BatchSize     hcl.Expression `hcl:"batch_size"`
+	Epochs        hcl.Expression `hcl:"epochs,optional"`
+	LearningRate  hcl.Expression `hcl:"learning_rate,optional"`
+	BatchSize     hcl.Expression `hcl:"batch_size,optional"`
 	EvalBatchSize hcl.Expression `hcl:"eval_batch_size,optional"`
 	WarmupRatio   hcl.Expression `hcl:"warmup_ratio,optional"`
 	WeightDecay   hcl.Expression `hcl:"weight_decay,optional"`
