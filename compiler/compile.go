@@ -58,6 +58,8 @@ func Compile(scope *lang.Scope, sources []Source, opts Options) (*ir.Pipeline, h
 	c.gates()
 	c.registers()
 	c.edgeTargets()
+	c.chainEdgeGates()
+	c.unusedGates()
 	c.monitoring()
 	if !c.ev.diags.HasErrors() {
 		c.steps()

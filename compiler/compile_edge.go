@@ -140,6 +140,58 @@ func (c *compilation) checkEdgeGates(t ir.EdgeTarget, rng hcl.Range) {
 	}
 }
 
+// chainEdgeGates enforces an edge target's own gates in the pipeline: they
+// join the chain of the registration it ships, so the model package exists
+// (and can be deployed) only when they pass too. The registration records
+// the whole chain in its metadata (slm:gates), which apply checks.
+func (c *compilation) chainEdgeGates() {
+	for i := range c.p.Registers {
+		r := &c.p.Registers[i]
+		chain := append([]string(nil), r.Gates...)
+		for _, t := range c.p.EdgeTargets {
+			if t.Register == r.Name {
+				for _, g := range t.Gates {
+					if !contains(chain, g) {
+						chain = append(chain, g)
+					}
+				}
+			}
+		}
+		sort.Strings(chain)
+		r.Gates = chain
+	}
+	for i := range c.p.EdgeTargets {
+		t := &c.p.EdgeTargets[i]
+		for _, r := range c.p.Registers {
+			if r.Name == t.Register {
+				t.Guards = append([]string(nil), r.Gates...)
+			}
+		}
+	}
+}
+
+// unusedGates refuses a gate that guards nothing: its Condition step would
+// run beside the real chain with empty IfSteps, and a failed check would
+// stop nothing.
+func (c *compilation) unusedGates() {
+	used := map[string]bool{}
+	for _, r := range c.cfg.Registers {
+		for _, g := range c.ev.quietRefs(r.Body.Gates) {
+			used[g] = true
+		}
+	}
+	for _, t := range c.cfg.EdgeTargets {
+		for _, g := range c.ev.quietRefs(t.Body.Gates) {
+			used[g] = true
+		}
+	}
+	for _, g := range c.p.Gates {
+		if !used[g.Name] {
+			c.ev.errorf(g.Range, "Gate guards nothing", "gate %q is listed by no register or edge_target, so its check would run beside the pipeline and stop nothing. Add gates = [gate.%s] to the register (or edge_target) it should guard, or remove the gate.", g.Name, g.Name)
+		}
+	}
+}
+
 func (c *compilation) monitoring() {
 	m := c.cfg.Monitoring
 	if m == nil {

@@ -405,3 +405,24 @@ func (e *evaluator) refs(expr hcl.Expression, blockType string, exists func(stri
 	sort.Strings(out)
 	return out
 }
+
+// quietRefs lists the block names a reference list names, without
+// diagnostics (ref already reported them where it read the list).
+func (e *evaluator) quietRefs(expr hcl.Expression) []string {
+	if isAbsent(expr) {
+		return nil
+	}
+	items, diags := hcl.ExprList(expr)
+	if diags.HasErrors() {
+		return nil
+	}
+	var out []string
+	for _, it := range items {
+		if t, d := hcl.AbsTraversalForExpr(it); !d.HasErrors() && len(t) == 2 {
+			if a, ok := t[1].(hcl.TraverseAttr); ok {
+				out = append(out, a.Name)
+			}
+		}
+	}
+	return out
+}

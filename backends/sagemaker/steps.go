@@ -351,6 +351,10 @@ func (g *generator) registerStep(r ir.Register) obj {
 			"slm:dataset-sha256":     obj{"Std:JsonGet": obj{"PropertyFile": get("Steps." + prep.StepName + ".PropertyFiles." + DataStatsPropertyFile + "-" + prep.Name), "Path": "input_sha256"}},
 			"slm:execution":          get("Execution.PipelineExecutionArn"),
 			"slm:evaluation-variant": ev.Variant,
+			// The gates the package passed (it sits in their passing
+			// branches); apply ships a package only to an edge target
+			// whose gates are all listed here.
+			"slm:gates": strings.Join(r.Gates, ","),
 		},
 	}
 	return options(obj{"Name": r.StepName, "Type": "RegisterModel", "Arguments": args}, r.Options)

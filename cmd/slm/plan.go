@@ -151,6 +151,9 @@ variables, *.auto.slmvars.hcl files in DIR (lexical order), --var-file files
 				}
 				for _, dp := range gg.Deployments {
 					d := []string{"target " + dp.TargetARN, "components " + strings.Join(dp.Components, ", "), "rollout " + dp.Rollout, "request " + dp.Request}
+					if len(dp.Guards) > 0 {
+						d = append(d, "ships only a model that passed gate."+strings.Join(dp.Guards, ", gate."))
+					}
 					pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-deployment", Type: "edge_target", Name: dp.EdgeTarget, Address: "edge_target." + dp.EdgeTarget + " (" + dp.Name + ")", Details: d})
 				}
 			}

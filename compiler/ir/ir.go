@@ -339,11 +339,13 @@ type Threshold struct {
 
 // Register is a model package registration.
 type Register struct {
-	Name              string
-	StepName          string
-	Model             string   // FineTune.Name
-	Evaluation        string   // Evaluate.Name
-	Gates             []string // Gate.Name, guarding this registration
+	Name       string
+	StepName   string
+	Model      string // FineTune.Name
+	Evaluation string // Evaluate.Name
+	// Gates guard this registration: its own gates and those of the edge
+	// targets that ship it, chained in name order.
+	Gates             []string // Gate.Name
 	ModelPackageGroup string
 	// InferenceImage is the container the model package names for
 	// SageMaker hosting.
@@ -357,9 +359,12 @@ type Register struct {
 
 // EdgeTarget is a device fleet receiving a registered model.
 type EdgeTarget struct {
-	Name            string
-	Register        string   // Register.Name
-	Gates           []string // Gate.Name
+	Name     string
+	Register string   // Register.Name
+	Gates    []string // Gate.Name: the target's own gates
+	// Guards are every gate the release passed: its registration's whole
+	// chain (which includes Gates).
+	Guards          []string
 	ThingGroup      string
 	Platforms       []Platform
 	ComponentName   string

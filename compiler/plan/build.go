@@ -59,7 +59,7 @@ func Build(p *ir.Pipeline, uploads []artifact.Upload) *Plan {
 			}
 		}
 		for _, e := range p.EdgeTargets {
-			for _, eg := range e.Gates {
+			for _, eg := range e.Guards {
 				if eg == g.Name {
 					gt.Guards = append(gt.Guards, "edge_target."+e.Name)
 				}

@@ -82,7 +82,11 @@ func WriteText(w io.Writer, p *Plan) error {
 	if len(p.Gates) > 0 {
 		b.WriteString("\nQuality gates:\n")
 		for _, g := range p.Gates {
-			fmt.Fprintf(&b, "  gate.%s reads evaluate.%s; guards %s\n", g.Name, g.Evaluation, strings.Join(g.Guards, ", "))
+			guards := strings.Join(g.Guards, ", ")
+			if guards == "" {
+				guards = "nothing"
+			}
+			fmt.Fprintf(&b, "  gate.%s reads evaluate.%s; guards %s\n", g.Name, g.Evaluation, guards)
 			for _, t := range g.Thresholds {
 				fmt.Fprintf(&b, "      %s\n", t)
 			}
