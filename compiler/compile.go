@@ -411,6 +411,8 @@ func (c *compilation) computeBlock(x *lang.Compute, defaultType string, training
 	if t, ok := c.ev.str(x.InstanceType, "instance_type"); ok {
 		if !instanceTypePattern.MatchString(t) {
 			c.ev.errorf(x.InstanceType.Range(), "Invalid instance type", "%q is not a SageMaker instance type; they look like \"ml.m5.xlarge\" or \"ml.g5.2xlarge\" (with the ml. prefix).", t)
+		} else if why := instanceProblem(t, training); why != "" {
+			c.ev.errorf(x.InstanceType.Range(), "Unknown instance type", "%s", why)
 		}
 		cp.InstanceType = t
 	}

@@ -228,6 +228,9 @@ func (c *compilation) monitoring() {
 			}
 		}
 		al.EvaluationPeriods = c.ev.intOr(a.EvaluationPeriods, "evaluation_periods", 1, 100, 1)
+		if al.Metric != ir.AlarmPipelineFailed && al.Metric != "" && len(c.cfg.EdgeTargets) == 0 {
+			c.ev.errorf(a.Metric.Range(), "Edge alarm without an edge target", "alarm %q watches %s, which the edge runtime reports, but the configuration declares no edge_target: the alarm would watch nothing and is not created. Declare the edge_target it should watch, or remove the alarm.", a.Name, al.Metric)
+		}
 		if !isAbsent(a.EdgeTarget) {
 			al.EdgeTarget, _ = c.ev.ref(a.EdgeTarget, lang.BlockEdgeTarget, exists(c.cfg.EdgeTargets), "edge_target")
 			if al.Metric == ir.AlarmPipelineFailed {

@@ -188,11 +188,11 @@ func (c *compilation) finetunes() {
 		if b.Compute == nil {
 			c.ev.errorf(fb.DeclRange, "Missing compute block", "A finetune block needs compute { instance_type = \"ml.g5.xlarge\" }: training instance types vary too much to pick one for you.")
 		}
-		if f.Method == ir.MethodQLoRA && f.Compute.InstanceType != "" && !gpuInstance(f.Compute.InstanceType) {
+		if f.Method == ir.MethodQLoRA && f.Compute.InstanceType != "" && nvidiaGPUs(f.Compute.InstanceType) == 0 && instanceProblem(f.Compute.InstanceType, true) == "" {
 			c.ev.errorf(b.Compute.InstanceType.Range(), "QLoRA needs a GPU", "method = \"qlora\" loads the base model in 4 bits with CUDA kernels, but %s has no GPU. Use a GPU instance (ml.g5.*, ml.g6.*, ml.p4d.*) or method = \"lora\".", f.Compute.InstanceType)
 		}
 		if f.Compute.Image == "" && c.p.Project.Region != "" {
-			if !gpuInstance(f.Compute.InstanceType) && f.Method != ir.MethodQLoRA && instanceTypePattern.MatchString(f.Compute.InstanceType) && b.Compute != nil {
+			if nvidiaGPUs(f.Compute.InstanceType) == 0 && f.Method != ir.MethodQLoRA && instanceProblem(f.Compute.InstanceType, true) == "" && b.Compute != nil {
 				c.ev.errorf(b.Compute.InstanceType.Range(), "No training image for a CPU instance", "The Hugging Face PyTorch training images are built for GPUs only, and %s has none. Use a GPU instance (ml.g5.*, ml.g6.*), or name a CPU training image with compute { image = \"...\" }.", f.Compute.InstanceType)
 			}
 			img, _ := trainingImage(c.p.Project.Region, pins, true)
