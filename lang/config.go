@@ -48,9 +48,9 @@ type ProjectBody struct {
 
 // Variable is a compile-time input variable declaration.
 type Variable struct {
-	Name        string
-	Type        hcl.Expression // a type expression, read with typeexpr
-	Default     hcl.Expression
+	Name    string
+	Type    hcl.Expression // a type expression, read with typeexpr
+	Default hcl.Expression
 	// HasDefault says the declaration writes a default, null included:
 	// default = null makes the variable optional with a null value.
 	HasDefault  bool
