@@ -44,6 +44,9 @@ type ProjectBody struct {
 	MaxParallelSteps hcl.Expression `hcl:"max_parallel_steps,optional"`
 	Description      hcl.Expression `hcl:"description,optional"`
 	ArtifactStorage  hcl.Expression `hcl:"artifact_storage"`
+	// ReadAccess grants the execution role read access to S3 locations
+	// outside the storage blocks (another team's datasets or models).
+	ReadAccess hcl.Expression `hcl:"read_access,optional"`
 }
 
 // Variable is a compile-time input variable declaration.

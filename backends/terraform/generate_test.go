@@ -459,3 +459,25 @@ func TestCarriesSageMakerBackendOutput(t *testing.T) {
 		t.Error(d.Error())
 	}
 }
+
+// TestReadAccessGrants: project read_access becomes read-only statements on
+// exactly the granted prefixes; without grants the role reads only storage.
+func TestReadAccessGrants(t *testing.T) {
+	p := exampleir.Compile(t, "dev")
+	if got := string(generate(t, p, Inputs{Definition: definition})["iam.tf"]); strings.Contains(got, "ReadGrantedLocations") {
+		t.Fatal("a grant appears without read_access")
+	}
+	p.Project.ReadAccess = []ir.S3Location{{Bucket: "shared-datasets", Prefix: "intents/", URI: "s3://shared-datasets/intents/"}}
+	iam := string(generate(t, p, Inputs{Definition: definition})["iam.tf"])
+	i := strings.Index(iam, `"ReadGrantedLocations"`)
+	if i < 0 {
+		t.Fatalf("no ReadGrantedLocations statement in iam.tf:\n%s", iam)
+	}
+	stmt := iam[i : i+strings.Index(iam[i:], "statement {")]
+	if !strings.Contains(stmt, `"s3:GetObject"`) || strings.Contains(stmt, "PutObject") || !strings.Contains(stmt, `:::shared-datasets/intents/*"`) {
+		t.Errorf("grant statement is not read-only on the prefix:\n%s", stmt)
+	}
+	if !strings.Contains(iam, `"intents/*"`) {
+		t.Errorf("ListBucket is not limited to the granted prefix:\n%s", iam)
+	}
+}

@@ -46,7 +46,17 @@ type Project struct {
 	// ArtifactStorage is the Storage.Name that holds step code and
 	// pipeline artifacts (s3://<bucket>/<prefix>code/<sha256>/<file>).
 	ArtifactStorage string
-	Range           hcl.Range
+	// ReadAccess are S3 locations outside the storage blocks the
+	// execution role may read (project read_access), sorted.
+	ReadAccess []S3Location
+	Range      hcl.Range
+}
+
+// S3Location is a bucket and a key prefix ("" for the whole bucket).
+type S3Location struct {
+	Bucket string
+	Prefix string
+	URI    string // s3://bucket/prefix
 }
 
 // Variable records a compile-time variable's value and where it came from,

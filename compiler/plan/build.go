@@ -25,6 +25,9 @@ func Build(p *ir.Pipeline, uploads []artifact.Upload) *Plan {
 		Resources:     []Resource{},
 		Artifacts:     []Artifact{},
 	}
+	for _, l := range p.Project.ReadAccess {
+		pl.ReadAccess = append(pl.ReadAccess, l.URI)
+	}
 	for _, v := range p.Variables {
 		pl.Variables = append(pl.Variables, Variable{Name: v.Name, Value: v.Display, Source: v.Source, Overrode: v.Overrode})
 	}
@@ -143,7 +146,7 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 			compute(x.Compute),
 			fmt.Sprintf("dataset %s (%s, text %q, label %q) from %s", ds.Name, ds.Format, ds.TextField, ds.LabelField, show(ds.Source)),
 			fmt.Sprintf("split train/validation/test %g/%g/%g, stratified %t, seed %d", x.Split.Train, x.Split.Validation, x.Split.Test, x.Split.Stratify, x.Split.Seed),
-			"writes to " + storage[x.Output].URI + p.Project.PipelineName + "/<execution>/",
+			"writes to " + storage[x.Output].URI + p.Project.PipelineName + "/<execution>/prepare-" + x.Name + "/",
 		}, opts(x.Options)...)
 	}
 	for _, x := range p.FineTunes {

@@ -38,9 +38,12 @@ type Plan struct {
 	Parameters    []Parameter `json:"parameters"`
 	Steps         []Step      `json:"steps"`
 	Gates         []Gate      `json:"gates"`
-	Uploads       []Upload    `json:"uploads"`
-	Resources     []Resource  `json:"resources"`
-	Artifacts     []Artifact  `json:"artifacts"`
+	// ReadAccess are the S3 locations outside the pipeline's storage the
+	// execution role is granted read access to (project read_access).
+	ReadAccess []string   `json:"read_access,omitempty"`
+	Uploads    []Upload   `json:"uploads"`
+	Resources  []Resource `json:"resources"`
+	Artifacts  []Artifact `json:"artifacts"`
 	// Notes are things the reviewer should know that are not changes.
 	Notes []string `json:"notes,omitempty"`
 }
