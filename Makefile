@@ -64,8 +64,9 @@ demo: build
 	bin/slm plan examples/intent --var-file examples/intent/envs/dev.slmvars.hcl --out build/demo
 
 ## train-smoke: end to end on a 10-intent CLINC150 slice: slm step prepare, one LoRA epoch, slm-edge classify,
-## slm step evaluate; checks digests, runtime logits = PyTorch's (1e-3), accuracy. Leaves build/smoke/.
-train-smoke: build setup-python
+## slm step evaluate; checks digests, runtime logits = PyTorch's (1e-3), accuracy; runs the README's
+## `plan --model build/smoke/model` (the example ships int8 to amd64 and arm64). Leaves build/smoke/.
+train-smoke: build build-arm64 setup-python
 	scripts/smoke/train-smoke.sh
 
 ## test: lint, then every test (Go, Python, the end-to-end smoke).

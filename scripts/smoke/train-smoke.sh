@@ -43,7 +43,7 @@ grep -q '^## min_rows: 1650' "$out/prepare-strict.log" || fail "prepare's report
 step "train one short epoch (LoRA, all-MiniLM-L6-v2)"
 PYTHONPATH=stdlib/python "$py" -m slm_train \
   --model_name_or_path "$minilm" --epochs 1 --learning_rate 1e-3 --per_device_train_batch_size 32 \
-  --max_seq_length 32 --seed 42 --model_version smoke-1 --logging_steps 10 \
+  --max_seq_length 32 --seed 42 --model_version smoke-1 --logging_steps 10 --quantize_int8 true \
   --train "$out/data/train" --validation "$out/data/validation" --model_dir "$out/model" \
   --checkpoint_dir "$out/checkpoints" --output_data_dir "$out/train-output" > "$out/train.log"
 grep -E '^slm_metric name=eval_accuracy value=[-+0-9.eE]+ step=[0-9]+$' "$out/train.log" >&2 || fail "no eval_accuracy metric line in $out/train.log"
@@ -65,3 +65,10 @@ PYTHONPATH=stdlib/python "$py" -m slm_train.logits --bundle "$out/bundle" --merg
 
 step "checks"
 "$py" scripts/smoke/check_smoke.py "$out"
+
+step "README: plan the edge release with the smoke model, as written"
+# The README's command, verbatim: the example's edge target ships int8, which
+# the smoke model carries (bundle-int8/, checked against its manifest).
+bin/slm plan examples/intent --var-file examples/intent/envs/dev.slmvars.hcl --model build/smoke/model --out build/edge > "$out/readme-plan.txt" \
+  || fail "the README's plan --model command failed: $(cat "$out/readme-plan.txt")"
+grep -q 'model bundle (int8)' build/edge/plan.json || fail "the README's edge plan does not ship the int8 bundle"
