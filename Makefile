@@ -11,7 +11,7 @@ ORT_LIB := $(abspath $(ORT_DIR)/linux-amd64/libonnxruntime.so.1)
 export SLM_ORT_LIB := $(ORT_LIB)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
-# slm-edge reports the commit it was built from (`slm-edge version`).
+# slm and slm-edge report the commit they were built from (`slm version`, `slm-edge version`).
 EDGE_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: train-clinc150
@@ -43,7 +43,7 @@ check-infra: setup-go setup-tools
 
 ## build: the compiler (bin/slm) and the edge runtime (bin/slm-edge).
 build: setup-go setup-ort
-	$(GO) build -trimpath -o bin/slm ./cmd/slm
+	$(GO) build -trimpath -ldflags "-X main.version=$(EDGE_VERSION)" -o bin/slm ./cmd/slm
 	$(GO) build -trimpath -ldflags "-X main.version=$(EDGE_VERSION)" -o bin/slm-edge ./cmd/slm-edge
 	install -m 0644 $(ORT_LIB) bin/libonnxruntime.so.1
 

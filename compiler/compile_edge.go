@@ -198,7 +198,8 @@ func (c *compilation) monitoring() {
 		return
 	}
 	b := m.Body
-	if emails, ok := c.ev.strings(b.NotifyEmails, "notify_emails"); ok {
+	emails, emailsKnown := c.ev.strings(b.NotifyEmails, "notify_emails")
+	if emailsKnown {
 		for _, e := range emails {
 			if !emailPattern.MatchString(e) {
 				c.ev.errorf(b.NotifyEmails.Range(), "Invalid email address", "%q is not an email address.", e)
@@ -240,4 +241,7 @@ func (c *compilation) monitoring() {
 		c.p.Monitoring.Alarms = append(c.p.Monitoring.Alarms, al)
 	}
 	sort.Slice(c.p.Monitoring.Alarms, func(i, j int) bool { return c.p.Monitoring.Alarms[i].Name < c.p.Monitoring.Alarms[j].Name })
+	if len(b.Alarms) > 0 && len(emails) == 0 && (emailsKnown || isAbsent(b.NotifyEmails)) {
+		c.ev.add(warnf(m.DeclRange, "Alarms notify nobody", "The monitoring block declares alarms but no notify_emails: they change state on the dashboard, but nobody is told. Add notify_emails = [\"team@example.com\"]."))
+	}
 }

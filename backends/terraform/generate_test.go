@@ -481,3 +481,41 @@ func TestReadAccessGrants(t *testing.T) {
 		t.Errorf("ListBucket is not limited to the granted prefix:\n%s", iam)
 	}
 }
+
+// TestPlanDetailsSayWhatIsMeant: the plan view never shows an empty value, a
+// 0 for an unset parallelism, or a "<region>" placeholder when the region is
+// known (each was printed before).
+func TestPlanDetailsSayWhatIsMeant(t *testing.T) {
+	p := exampleir.Compile(t, "dev")
+	p.Project.MaxParallelSteps = 0
+	p.Monitoring.NotifyEmails = nil
+	rs, err := Plan(p, Inputs{Definition: definition})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, r := range rs {
+		for _, a := range r.Attributes {
+			if a.Value == "" || strings.Contains(a.Value, "<region>") {
+				t.Errorf("%s: %s = %q", r.Address(), a.Name, a.Value)
+			}
+			switch {
+			case r.Type == "aws_sagemaker_pipeline" && a.Name == "parallelism":
+				seen++
+				if a.Value == "0" {
+					t.Errorf("unset parallelism shown as 0")
+				}
+			case r.Type == "aws_cloudwatch_log_group" && a.Name == "name":
+				seen++
+				if !strings.Contains(a.Value, "/"+p.Project.Region+"/") {
+					t.Errorf("log group %q does not name the region %s", a.Value, p.Project.Region)
+				}
+			case r.Type == "aws_sns_topic_subscription" && a.Name == "endpoints":
+				seen++
+			}
+		}
+	}
+	if seen < 2 {
+		t.Errorf("checked %d attributes; want at least a log group and the endpoints", seen)
+	}
+}
