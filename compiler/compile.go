@@ -419,6 +419,12 @@ func (c *compilation) computeBlock(x *lang.Compute, defaultType string, training
 		cp.InstanceType = t
 	}
 	cp.InstanceCount = c.ev.intOr(x.InstanceCount, "instance_count", 1, 100, 1)
+	if cp.InstanceCount > 1 && !training {
+		// prepare's global de-duplication and stratified split, and
+		// evaluate's single report, are whole-dataset computations: more
+		// instances would each run the whole job and write the same outputs.
+		c.ev.errorf(x.InstanceCount.Range(), "Step cannot scale out", "This step de-duplicates, splits or measures the whole dataset in one process, so instance_count = %d would run %d copies writing the same outputs. Remove instance_count (scale up with a larger instance_type instead).", cp.InstanceCount, cp.InstanceCount)
+	}
 	cp.VolumeSizeGB = c.ev.intOr(x.VolumeSizeGB, "volume_size_gb", 1, 16384, 30)
 	if !isAbsent(x.MaxRuntime) {
 		if s, ok := c.ev.duration(x.MaxRuntime, "max_runtime"); ok {

@@ -257,7 +257,7 @@ type BaseModel struct {
 
 // Tokenizer says how text becomes token ids.
 type Tokenizer struct {
-	MaxSeqLength hcl.Expression `hcl:"max_seq_length"`
+	MaxSeqLength hcl.Expression `hcl:"max_seq_length,optional"`
 }
 
 // LoRA holds the low-rank adapter settings.
