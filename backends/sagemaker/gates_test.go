@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -135,5 +136,36 @@ func TestEdgeGatesGuardTheRelease(t *testing.T) {
 	}
 	if got := res.Pipeline.EdgeTargets[0].Guards; len(got) != 2 {
 		t.Errorf("edge target guards = %v, want both gates", got)
+	}
+}
+
+// TestDistributedTraining: a LoRA job on 2 x ml.g5.12xlarge (4 GPUs each)
+// runs 8 torchrun processes through the container's torch_distributed
+// launcher; one GPU on one instance stays a plain job. Before, two hosts got
+// no distribution settings and ran independent copies.
+func TestDistributedTraining(t *testing.T) {
+	for _, tt := range []struct {
+		compute   string
+		processes int
+	}{
+		{"instance_type = \"ml.g5.12xlarge\"\n    instance_count = 2", 8},
+		{"instance_type = \"ml.g5.xlarge\"", 1},
+	} {
+		src := strings.Replace(edgeGateConfig, `instance_type = "ml.g5.xlarge"`, tt.compute, 1)
+		res := compiler.Load(context.Background(), compiler.Request{FS: fstest.MapFS{"cfg/main.slm.hcl": {Data: []byte(src)}}, Dir: "cfg"})
+		if res.Diags.HasErrors() {
+			t.Fatal(res.Diags.Error())
+		}
+		if got := res.Pipeline.FineTunes[0].Processes; got != tt.processes {
+			t.Errorf("%s: %d processes, want %d", tt.compute, got, tt.processes)
+		}
+		out, err := sagemaker.Generate(res.Pipeline, fixedCode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enabled := strings.Contains(string(out.Definition), `"sagemaker_torch_distributed_enabled": "true"`)
+		if enabled != (tt.processes > 1) {
+			t.Errorf("%s: torch_distributed enabled = %t, want %t", tt.compute, enabled, tt.processes > 1)
+		}
 	}
 }

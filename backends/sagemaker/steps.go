@@ -192,6 +192,13 @@ func (g *generator) trainingStep(f ir.FineTune) obj {
 		"oos_max_in_scope_drop":         hyper(f.OOSMaxInScopeDrop),
 		"quantize_int8":                 hyper(strconv.FormatBool(f.QuantizeInt8)),
 	}
+	if f.Processes > 1 {
+		// The SageMaker SDK's distribution={"torch_distributed": {"enabled":
+		// True}}: the container launches train.py with torchrun, one
+		// process per GPU on every instance.
+		hp["sagemaker_torch_distributed_enabled"] = hyper(true)
+		hp["sagemaker_instance_type"] = hyper(f.Compute.InstanceType)
+	}
 	channel := func(name string, uri any) obj {
 		return obj{
 			"ChannelName": name,

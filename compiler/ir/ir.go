@@ -258,10 +258,15 @@ type FineTune struct {
 	// the out-of-scope confidence threshold may cost.
 	OOSMaxInScopeDrop float64
 	Framework         Framework
-	Metrics           []MetricDefinition
-	Compute           Compute
-	Options           StepOptions
-	Range             hcl.Range
+	// Processes is the number of training processes: one per NVIDIA GPU
+	// of each instance (at least one per instance). Above 1 the job runs
+	// data-parallel through the Hugging Face container's torch_distributed
+	// launcher (torchrun), global batch = BatchSize x Processes.
+	Processes int
+	Metrics   []MetricDefinition
+	Compute   Compute
+	Options   StepOptions
+	Range     hcl.Range
 }
 
 // BaseModel is the pretrained model: a hub id pinned to a revision, or an

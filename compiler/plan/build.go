@@ -160,6 +160,10 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 			fmt.Sprintf("%d epochs, lr %g, batch %d, max_seq_length %d, seed %d", x.Hyper.Epochs, x.Hyper.LearningRate, x.Hyper.BatchSize, x.MaxSeqLength, x.Hyper.Seed),
 			"image " + x.Compute.Image,
 		}
+		if x.Processes > 1 {
+			lines = append(lines, fmt.Sprintf("data-parallel (torchrun): %d processes (%d instances x %d GPUs), global batch %d; rank 0 writes metrics, checkpoints and the export",
+				x.Processes, x.Compute.InstanceCount, x.Processes/x.Compute.InstanceCount, x.Hyper.BatchSize*x.Processes))
+		}
 		if x.CheckpointURI != "" {
 			lines = append(lines, "checkpoints "+x.CheckpointURI)
 		}
