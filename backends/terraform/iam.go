@@ -128,15 +128,6 @@ func (g *gen) s3Scope() (objects, buckets, prefixes []expr) {
 	return objects, buckets, prefixes
 }
 
-func splitS3(uri string) (bucket, prefix string, ok bool) {
-	rest, ok := strings.CutPrefix(uri, "s3://")
-	if !ok {
-		return "", "", false
-	}
-	bucket, prefix, _ = strings.Cut(rest, "/")
-	return bucket, prefix, bucket != ""
-}
-
 // kmsKeys are the key ARNs the storage locations encrypt with.
 func (g *gen) kmsKeys() []expr {
 	seen := map[expr]bool{}
