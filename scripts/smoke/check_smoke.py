@@ -161,9 +161,26 @@ def main(argv: list[str]) -> int:
             line["label"] == p["predicted"],
             f"slm-edge classify {line['text']!r}: same label",
         )
+        for key in ("confidence", "best_in_scope"):
+            got, want = line[key], p[key]
+            if key == "best_in_scope":
+                c.check(
+                    got["label"] == want["label"],
+                    f"{line['text']!r}: same best in-scope label",
+                )
+                got, want = got["score"], want["score"]
+            c.check(
+                (got is None and want is None)
+                or (
+                    got is not None
+                    and want is not None
+                    and abs(got - want) <= SCORE_TOLERANCE
+                ),
+                f"slm-edge classify {line['text']!r}: {key} {got} ~ {want}",
+            )
         c.check(
-            abs(line["score"] - p["score"]) <= SCORE_TOLERANCE,
-            f"slm-edge classify {line['text']!r}: score {line['score']} ~ {p['score']}",
+            abs(line["threshold"] - manifest["confidence_threshold"]) < 1e-6,
+            f"slm-edge classify {line['text']!r}: threshold {line['threshold']}",
         )
         c.check(
             line["model_version"] == manifest["model_version"], "slm-edge model version"

@@ -181,7 +181,9 @@ def _run(cfg: Config, out: TextIO, world: distributed.World) -> dict[str, Any] |
         }
         if hp.quantize_int8:
             int8_onnx = Path(work) / "model-int8.onnx"
-            export.quantize_int8(fp32_onnx, int8_onnx)
+            quantization = export.quantize_int8(
+                fp32_onnx, int8_onnx, export.calibration_rows(train_enc.input_ids), pad_id
+            )
             isess = export.onnx_session(int8_onnx, hp.num_threads)
             logits = export.onnx_logits(
                 isess, val_enc.input_ids, hp.per_device_eval_batch_size, pad_id
@@ -196,13 +198,19 @@ def _run(cfg: Config, out: TextIO, world: distributed.World) -> dict[str, Any] |
             bundle.write_bundle(
                 paths.model_dir / "bundle-int8",
                 files,
-                {**common, "precision": "int8", "confidence_threshold": ichoice.threshold},
+                {
+                    **common,
+                    "precision": "int8",
+                    "confidence_threshold": ichoice.threshold,
+                    "quantization": quantization,
+                },
             )
             bundle.write_tar(
                 paths.model_dir / "bundle-int8", paths.model_dir / "bundle-int8.tar.gz"
             )
             result["bundles"]["bundle-int8"] = {
                 "precision": "int8",
+                "quantization": quantization,
                 "eval_accuracy": int8_acc,
                 "onnx_bytes": int8_onnx.stat().st_size,
                 **_threshold_json(ichoice),
