@@ -13,6 +13,11 @@ func Build(p *ir.Pipeline, uploads []artifact.Upload) *Plan {
 	pl := &Plan{
 		FormatVersion: FormatVersion,
 		Pipeline:      p.Project.PipelineName,
+		Target: PipelineTarget{
+			Action: Create, Name: p.Project.PipelineName, RoleARN: p.Project.ExecutionRoleARN,
+			MaxParallel: p.Project.MaxParallelSteps, Description: p.Project.Description,
+		},
+		State:         State{Reads: []Observed{}},
 		Environment:   p.Project.Environment,
 		Region:        p.Project.Region,
 		Account:       p.Project.Account,
