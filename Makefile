@@ -66,7 +66,7 @@ build/testmodels/.stamp: scripts/edge/make_test_bundles.py runtime/testdata/mini
 
 ## demo: the main job on the bundled example.
 demo: build
-	bin/slm plan examples/intent --var-file examples/intent/envs/dev.slmvars.hcl --out build/demo
+	bin/slm plan examples/intent --var-file examples/intent/envs/dev.slmvars.hcl --out build/demo --offline
 
 ## train-smoke: end to end on a 10-intent CLINC150 slice: slm step prepare, one LoRA epoch, slm-edge classify,
 ## slm step evaluate; checks digests, runtime logits = PyTorch's (1e-3), accuracy. Leaves build/smoke/.
