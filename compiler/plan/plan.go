@@ -36,25 +36,25 @@ type Plan struct {
 	FormatVersion string `json:"format_version"`
 	// SlmVersion is the slm that made the plan; apply refuses a plan made
 	// by another version.
-	SlmVersion    string      `json:"slm_version"`
-	Pipeline      string      `json:"pipeline"`
-	Environment   string      `json:"environment"`
-	Region        string      `json:"region"`
-	Account       string      `json:"account,omitempty"`
-	ConfigSHA256  string      `json:"config_sha256"`
+	SlmVersion   string `json:"slm_version"`
+	Pipeline     string `json:"pipeline"`
+	Environment  string `json:"environment"`
+	Region       string `json:"region"`
+	Account      string `json:"account,omitempty"`
+	ConfigSHA256 string `json:"config_sha256"`
 	// State is what the plan was computed against.
 	State State `json:"state"`
 	// Target is the SageMaker pipeline apply creates or updates.
 	Target PipelineTarget `json:"sagemaker_pipeline"`
 	// Lock is the S3 object apply holds while it runs (s3://bucket/key).
-	Lock      string      `json:"lock"`
-	Variables     []Variable  `json:"variables"`
-	Parameters    []Parameter `json:"parameters"`
-	Steps         []Step      `json:"steps"`
-	Gates         []Gate      `json:"gates"`
-	Uploads       []Upload    `json:"uploads"`
-	Resources     []Resource  `json:"resources"`
-	Artifacts     []Artifact  `json:"artifacts"`
+	Lock       string      `json:"lock"`
+	Variables  []Variable  `json:"variables"`
+	Parameters []Parameter `json:"parameters"`
+	Steps      []Step      `json:"steps"`
+	Gates      []Gate      `json:"gates"`
+	Uploads    []Upload    `json:"uploads"`
+	Resources  []Resource  `json:"resources"`
+	Artifacts  []Artifact  `json:"artifacts"`
 	// Notes are things the reviewer should know that are not changes.
 	Notes []string `json:"notes,omitempty"`
 }
@@ -68,7 +68,7 @@ type State struct {
 	Account string `json:"account,omitempty"`
 	Region  string `json:"region,omitempty"`
 	// CallerARN is who read it.
-	CallerARN string `json:"caller_arn,omitempty"`
+	CallerARN string     `json:"caller_arn,omitempty"`
 	Reads     []Observed `json:"reads"`
 }
 
