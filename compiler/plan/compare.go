@@ -60,6 +60,9 @@ func Compare(p *Plan, definition []byte, d Deployed) error {
 		for i := range p.Uploads {
 			p.Uploads[i].Action = Create
 		}
+		for i := range p.Steps {
+			p.Steps[i].Action = Create
+		}
 		return nil
 	}
 	r := Observed{Kind: ReadPipeline, ID: t.Name}
