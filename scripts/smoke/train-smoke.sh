@@ -69,6 +69,6 @@ step "checks"
 step "README: plan the edge release with the smoke model, as written"
 # The README's command, verbatim: the example's edge target ships int8, which
 # the smoke model carries (bundle-int8/, checked against its manifest).
-bin/slm plan examples/intent --var-file examples/intent/envs/dev.slmvars.hcl --model build/smoke/model --out build/edge > "$out/readme-plan.txt" \
+bin/slm plan examples/intent --var-file examples/intent/envs/dev.slmvars.hcl --offline --model build/smoke/model --out build/edge > "$out/readme-plan.txt" \
   || fail "the README's plan --model command failed: $(cat "$out/readme-plan.txt")"
 grep -q 'model bundle (int8)' build/edge/plan.json || fail "the README's edge plan does not ship the int8 bundle"

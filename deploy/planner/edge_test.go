@@ -1,4 +1,4 @@
-package main
+package planner
 
 import (
 	"os"
@@ -64,7 +64,7 @@ func TestEdgeModelVariant(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := &ir.Pipeline{EdgeTargets: []ir.EdgeTarget{{Name: "fleet", Variant: tt.variant}}}
-			got, err := edgeModels(p, tt.model)
+			got, err := EdgeModels(p, tt.model)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
