@@ -382,7 +382,10 @@ func (x *execution) runStep(ctx context.Context, s *Step) error {
 	start := time.Now()
 	dir := filepath.Join(x.dir, "steps", s.Name)
 	logPath := filepath.Join(dir, "log.txt")
-	x.emit(Event{Event: "step_started", Step: s.Name, StepType: s.Type, Log: logPath})
+	if s.Type != "Processing" && s.Type != "Training" {
+		// Jobs say they started once they know they are not cached.
+		x.emit(Event{Event: "step_started", Step: s.Name, StepType: s.Type})
+	}
 	var err error
 	switch s.Type {
 	case "Condition":

@@ -71,6 +71,7 @@ func (x *execution) runJob(ctx context.Context, s *Step, dir, logPath string) er
 			return nil
 		}
 	}
+	x.emit(Event{Event: "step_started", Step: s.Name, StepType: s.Type, Log: logPath})
 	start := time.Now()
 	root := filepath.Join(dir, "container")
 	if err := os.RemoveAll(root); err != nil {
