@@ -39,7 +39,9 @@ def main(argv: list[str]) -> int:
         return 1
     out = Path(argv[2])
     out.parent.mkdir(parents=True, exist_ok=True)
-    body = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
+    body = "".join(
+        json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows
+    )
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(body)

@@ -71,6 +71,9 @@ type Result struct {
 	Steps map[string]string
 	// Registered lists the model packages written, as registry paths.
 	Registered []string
+	// Outputs: per step, each S3 location it wrote (or, cached, its
+	// earlier run wrote) and the local path.
+	Outputs map[string]map[string]string
 }
 
 // step states
@@ -176,7 +179,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	x.emit(Event{Event: "execution_started", ExecutionID: id, Dir: x.dir})
 	x.schedule(ctx)
-	res := &Result{ExecutionID: id, Dir: x.dir, Steps: map[string]string{}, Registered: x.registered}
+	res := &Result{ExecutionID: id, Dir: x.dir, Steps: map[string]string{}, Registered: x.registered, Outputs: map[string]map[string]string{}}
+	for n, props := range x.props {
+		if s := def.all[n]; s.Type == "Processing" || s.Type == "Training" {
+			res.Outputs[n] = x.outputs(s, props)
+		}
+	}
 	for _, n := range def.names() {
 		st := x.state[n]
 		if st == statePending {
