@@ -292,14 +292,6 @@ func (x *execution) schedule(ctx context.Context) {
 				}
 				s := x.def.all[n]
 				x.setState(n, stateRunning)
-				if s.Type == "Condition" || s.Type == "Fail" {
-					// Instant steps run inline, in order.
-					err := x.runStep(ctx, s)
-					x.finish(s, err)
-					running++
-					go func() { results <- done{name: n, err: errAlreadyFinished} }()
-					continue
-				}
 				running++
 				go func() { results <- done{name: n, err: x.runStep(ctx, s)} }()
 			}
@@ -309,9 +301,7 @@ func (x *execution) schedule(ctx context.Context) {
 		}
 		r := <-results
 		running--
-		if r.err != errAlreadyFinished {
-			x.finish(x.def.all[r.name], r.err)
-		}
+		x.finish(x.def.all[r.name], r.err)
 	}
 	for _, n := range x.def.names() {
 		if x.state[n] == statePending {
@@ -320,8 +310,6 @@ func (x *execution) schedule(ctx context.Context) {
 		}
 	}
 }
-
-var errAlreadyFinished = errors.New("finished inline")
 
 func (x *execution) setState(n, st string) {
 	x.mu.Lock()
@@ -356,8 +344,7 @@ type failError struct{ message string }
 
 func (e failError) Error() string { return e.message }
 
-// ready lists the pending steps whose dependencies all succeeded, in
-// definition order (top-level steps first, then branches by name).
+// ready lists the pending steps whose dependencies all succeeded, by name.
 func (x *execution) ready() []string {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -475,17 +462,17 @@ func (x *execution) stepProperty(step string, path []segment) (any, error) {
 	if path[0].key == "PropertyFiles" && len(path) == 2 {
 		p, ok := x.propertyFiles[step][path[1].key]
 		if !ok {
-			return nil, fmt.Errorf("Get Steps.%s.PropertyFiles.%s: the step has not written it", step, path[1].key)
+			return nil, fmt.Errorf("reading Get Steps.%s.PropertyFiles.%s: the step has not written it", step, path[1].key)
 		}
 		return propertyFileRef{step: step, name: path[1].key, path: p}, nil
 	}
 	props, ok := x.props[step]
 	if !ok {
-		return nil, fmt.Errorf("Get Steps.%s.%s: step %s has not run", step, pathString(path), step)
+		return nil, fmt.Errorf("reading Get Steps.%s.%s: step %s has not run", step, pathString(path), step)
 	}
 	v, err := walkProperties(props, path)
 	if err != nil {
-		return nil, fmt.Errorf("Get Steps.%s.%s: %w", step, pathString(path), err)
+		return nil, fmt.Errorf("reading Get Steps.%s.%s: %w", step, pathString(path), err)
 	}
 	return v, nil
 }

@@ -25,14 +25,14 @@ func parallelDefinition(markers string) ([]byte, map[string][]byte) {
 i=0; while [ ! -e "` + markers + `/` + other + `" ]; do i=$((i+1)); [ $i -gt 100 ] && { echo "` + other + ` never started" >&2; exit 3; }; sleep 0.05; done
 cat $IN/a/value > "$OUT/r/value"; echo ` + me + ` >> "$OUT/r/value"`
 	}
-	d := processing("D", `cat $IN/b/value $IN/c/value > "$OUT/r/value"`,
+	d := processing("D",
 		map[string]any{"b": get(outURI("B", "r")), "c": get(outURI("C", "r"))}, "r")
 	d["DependsOn"] = []any{"B", "C"}
 	def := definition(nil,
 		d,
-		processing("A", `echo a > "$OUT/a/value"`, nil, "a"),
-		processing("B", wait("B", "C"), map[string]any{"a": get(outURI("A", "a"))}, "r"),
-		processing("C", wait("C", "B"), map[string]any{"a": get(outURI("A", "a"))}, "r"),
+		processing("A", nil, "a"),
+		processing("B", map[string]any{"a": get(outURI("A", "a"))}, "r"),
+		processing("C", map[string]any{"a": get(outURI("A", "a"))}, "r"),
 	)
 	return def, scripts(map[string]string{"A": `echo a > "$OUT/a/value"`, "B": wait("B", "C"), "C": wait("C", "B"),
 		"D": `cat $IN/b/value $IN/c/value > "$OUT/r/value"`})
@@ -58,8 +58,6 @@ func TestOrderAndParallelBranches(t *testing.T) {
 		t.Errorf("D started before B and C ended: %v", order)
 	}
 	// D read both branches' outputs, each holding A's.
-	st := Storage{Root: filepath.Join(t.TempDir())}
-	_ = st
 	got := readFile(t, filepath.Join(res.Dir, "..", "..", "storage", "out", res.ExecutionID, "D", "r", "value"))
 	if got != "a\nB\na\nC\n" {
 		t.Errorf("D's output %q", got)
@@ -91,7 +89,7 @@ func TestParameters(t *testing.T) {
 		obj{"Name": "Approval", "Type": "String", "DefaultValue": "Approved", "EnumValues": []any{"Approved", "PendingManualApproval"}},
 	}
 	script := `printf '%s %s %s %s %s\n' "$URI" "$EPOCHS" "$MIN" "$QUICK" "$APPROVAL" > "$OUT/r/value"`
-	step := processing("P", script, nil, "r")
+	step := processing("P", nil, "r")
 	step["Arguments"].(obj)["Environment"] = obj{"OUT": "/opt/ml/processing/output", "IN": "/opt/ml/processing/input",
 		"URI": get("Parameters.Uri"), "EPOCHS": join(get("Parameters.Epochs")), "MIN": join(get("Parameters.Min")),
 		"QUICK": join(get("Parameters.Quick")), "APPROVAL": get("Parameters.Approval")}
@@ -138,7 +136,7 @@ func TestParameters(t *testing.T) {
 }
 
 func TestBadData(t *testing.T) {
-	raw := processing("Prepare-intents", `true`, map[string]any{"raw": get("Parameters.InputDataUri")}, "train")
+	raw := processing("Prepare-intents", map[string]any{"raw": get("Parameters.InputDataUri")}, "train")
 	def := definition([]any{obj{"Name": "InputDataUri", "Type": "String", "DefaultValue": "s3://data/raw/intents/"}}, raw)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "rows.jsonl")
@@ -176,7 +174,7 @@ func TestBadData(t *testing.T) {
 	// A good seed: the file lands where the parameter points, the source
 	// stays as it was.
 	script := `cat $IN/raw/rows.jsonl > "$OUT/train/data.jsonl"`
-	raw = processing("Prepare-intents", script, map[string]any{"raw": get("Parameters.InputDataUri")}, "train")
+	raw = processing("Prepare-intents", map[string]any{"raw": get("Parameters.InputDataUri")}, "train")
 	def = definition([]any{obj{"Name": "InputDataUri", "Type": "String", "DefaultValue": "s3://data/raw/intents/"}}, raw)
 	res, _ := run(t, Options{Definition: def, Files: scripts(map[string]string{"Prepare-intents": script}), Data: map[string]string{"intents": file}})
 	if res.Status != "Succeeded" {
@@ -187,14 +185,18 @@ func TestBadData(t *testing.T) {
 	}
 }
 
-// evaluation writes a report with a property file; gates read it.
-func evaluationStep(report string) obj {
-	script := `cat > "$OUT/evaluation/evaluation.json" <<'JSON'
-` + report + `
-JSON`
-	s := processing("Evaluate", script, nil, "evaluation")
+// evaluationStep writes a report (evaluationScript) to an output with a
+// property file; gates read it.
+func evaluationStep() obj {
+	s := processing("Evaluate", nil, "evaluation")
 	s["PropertyFiles"] = []any{obj{"PropertyFileName": "EvaluationReport", "OutputName": "evaluation", "FilePath": "evaluation.json"}}
 	return s
+}
+
+func evaluationScript(report string) string {
+	return `cat > "$OUT/evaluation/evaluation.json" <<'JSON'
+` + report + `
+JSON`
 }
 
 func jsonGet(path string) obj {
@@ -209,16 +211,14 @@ func TestGateAndFail(t *testing.T) {
 				obj{"Type": "GreaterThanOrEqualTo", "LeftValue": jsonGet("metrics.accuracy.value"), "RightValue": min},
 				obj{"Type": "LessThan", "LeftValue": jsonGet("latency[0].p95"), "RightValue": 50},
 			},
-			"IfSteps": []any{processing("Ship", `echo shipped > "$OUT/r/value"`, map[string]any{"eval": get(outURI("Evaluate", "evaluation"))}, "r")},
+			"IfSteps": []any{processing("Ship", map[string]any{"eval": get(outURI("Evaluate", "evaluation"))}, "r")},
 			"ElseSteps": []any{obj{"Name": "Gate-Failed", "Type": "Fail", "Arguments": obj{"ErrorMessage": join(
 				"Below the bar. Measured: accuracy=", jsonGet("metrics.accuracy.value"), " (min ", min, ").")}}},
 		}}
 	}
-	files := scripts(map[string]string{"Evaluate": `cat > "$OUT/evaluation/evaluation.json" <<'JSON'
-` + report + `
-JSON`, "Ship": `echo shipped > "$OUT/r/value"`})
+	files := scripts(map[string]string{"Evaluate": evaluationScript(report), "Ship": `echo shipped > "$OUT/r/value"`})
 	params := []any{obj{"Name": "MinAccuracy", "Type": "Float", "DefaultValue": 0.9}}
-	def := definition(params, evaluationStep(report), gate(get("Parameters.MinAccuracy")))
+	def := definition(params, evaluationStep(), gate(get("Parameters.MinAccuracy")))
 
 	res, rec := run(t, Options{Definition: def, Files: files})
 	if res.Status != "Succeeded" || res.Steps["Ship"] != stateSucceeded || res.Steps["Gate-Failed"] != stateNotExecuted {
@@ -322,9 +322,9 @@ func mustDecode(v any) any {
 func TestCaching(t *testing.T) {
 	counter := filepath.Join(t.TempDir(), "runs")
 	script := `echo run >> "` + counter + `"; cat $IN/raw/* > "$OUT/r/value"`
-	step := processing("Prepare-intents", script, map[string]any{"raw": "s3://data/raw/"}, "r")
+	step := processing("Prepare-intents", map[string]any{"raw": "s3://data/raw/"}, "r")
 	step["CacheConfig"] = obj{"Enabled": true, "ExpireAfter": "P30D"}
-	after := processing("Use", `cp $IN/p/value "$OUT/r/value"`, map[string]any{"p": get(outURI("Prepare-intents", "r"))}, "r")
+	after := processing("Use", map[string]any{"p": get(outURI("Prepare-intents", "r"))}, "r")
 	def := definition(nil, step, after)
 	files := scripts(map[string]string{"Prepare-intents": script, "Use": `cp $IN/p/value "$OUT/r/value"`})
 	data := filepath.Join(t.TempDir(), "d.jsonl")
@@ -379,9 +379,9 @@ func TestCaching(t *testing.T) {
 }
 
 func TestUnsupportedConstructs(t *testing.T) {
-	bad := processing("Custom", "true", nil, "r")
+	bad := processing("Custom", nil, "r")
 	bad["Arguments"].(obj)["AppSpecification"] = obj{"ImageUri": "my/image", "ContainerEntrypoint": []any{"python", "x.py"}}
-	ok := processing("Uses", "true", map[string]any{"x": join(get("Execution.StartDateTime"))}, "r")
+	ok := processing("Uses", map[string]any{"x": join(get("Execution.StartDateTime"))}, "r")
 	ok["Arguments"].(obj)["Environment"] = obj{"X": obj{"Std:Select": obj{}}, "Y": get("Steps.Nope.ProcessingJobName")}
 	def := definition(nil, bad, ok, obj{"Name": "Transform-1", "Type": "Transform", "Arguments": obj{}})
 	out := t.TempDir()
@@ -404,8 +404,8 @@ func TestUnsupportedConstructs(t *testing.T) {
 		t.Error("an execution started")
 	}
 	// A cycle is refused too.
-	a := processing("A", "true", map[string]any{"b": get(outURI("B", "r"))}, "r")
-	b := processing("B", "true", map[string]any{"a": get(outURI("A", "r"))}, "r")
+	a := processing("A", map[string]any{"b": get(outURI("B", "r"))}, "r")
+	b := processing("B", map[string]any{"a": get(outURI("A", "r"))}, "r")
 	_, err = Run(context.Background(), Options{Definition: definition(nil, a, b), Out: t.TempDir()})
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "a dependency cycle: A -> B -> A") {
 		t.Errorf("cycle: %v", err)
@@ -423,11 +423,9 @@ func TestRegistry(t *testing.T) {
 			"CustomerMetadataProperties": obj{"slm:execution": get("Execution.PipelineExecutionArn")},
 		}}
 	}
-	files := scripts(map[string]string{"Evaluate": `cat > "$OUT/evaluation/evaluation.json" <<'JSON'
-` + report + `
-JSON`})
+	files := scripts(map[string]string{"Evaluate": evaluationScript(report)})
 	params := []any{obj{"Name": "Approval", "Type": "String", "DefaultValue": "Approved"}}
-	def := definition(params, evaluationStep(report), reg(get("Parameters.Approval")))
+	def := definition(params, evaluationStep(), reg(get("Parameters.Approval")))
 	out := t.TempDir()
 	first, _ := run(t, Options{Definition: def, Files: files, Out: out})
 	second, rec := run(t, Options{Definition: def, Files: files, Out: out, Params: map[string]string{"Approval": "PendingManualApproval"}})

@@ -47,7 +47,7 @@ func (e evaluator) eval(v any) (any, error) {
 			if p, ok := x["Get"]; ok {
 				path, ok := p.(string)
 				if !ok {
-					return nil, fmt.Errorf("Get of a %T, want a property path", p)
+					return nil, fmt.Errorf("a Get of a %T, want a property path", p)
 				}
 				return e.get(path)
 			}
@@ -87,12 +87,12 @@ func (e evaluator) get(path string) (any, error) {
 	case "Parameters":
 		v, ok := e.r.parameter(rest)
 		if !ok {
-			return nil, fmt.Errorf("Get %s: no such parameter", path)
+			return nil, fmt.Errorf("reading Get %s: no such parameter", path)
 		}
 		return v, nil
 	case "Execution":
 		if !executionVariables[rest] {
-			return nil, fmt.Errorf("Get %s: execution variable not supported locally", path)
+			return nil, fmt.Errorf("reading Get %s: execution variable not supported locally", path)
 		}
 		if e.symbolic {
 			return "{Execution." + rest + "}", nil
@@ -102,11 +102,11 @@ func (e evaluator) get(path string) (any, error) {
 		name, prop, _ := strings.Cut(rest, ".")
 		segs, err := parsePath(prop)
 		if err != nil {
-			return nil, fmt.Errorf("Get %s: %w", path, err)
+			return nil, fmt.Errorf("reading Get %s: %w", path, err)
 		}
 		return e.r.stepProperty(name, segs)
 	}
-	return nil, fmt.Errorf("Get %s: unknown root %q (want Parameters, Execution or Steps)", path, kind)
+	return nil, fmt.Errorf("reading Get %s: unknown root %q (want Parameters, Execution or Steps)", path, kind)
 }
 
 func (e evaluator) join(v any) (any, error) {

@@ -25,9 +25,9 @@ func get(p string) obj { return obj{"Get": p} }
 
 func join(values ...any) obj { return obj{"Std:Join": obj{"On": "", "Values": values}} }
 
-// processing is a Processing step that runs script (sh) with outputs
-// named in outs, each at s3://out/<exec>/<step>/<name>.
-func processing(name, script string, inputs map[string]any, outs ...string) obj {
+// processing is a Processing step running the script uploaded for it
+// (scripts), with outputs named in outs, each at s3://out/<exec>/<step>/<name>.
+func processing(name string, inputs map[string]any, outs ...string) obj {
 	ins := []any{s3in("code", codeURI+name+"/", "/opt/ml/processing/input/code")}
 	for _, k := range sortedKeys(inputs) {
 		ins = append(ins, s3in(k, inputs[k], "/opt/ml/processing/input/"+k))
@@ -39,7 +39,6 @@ func processing(name, script string, inputs map[string]any, outs ...string) obj 
 			"LocalPath": "/opt/ml/processing/output/" + o, "S3UploadMode": "EndOfJob",
 		}})
 	}
-	_ = script
 	return obj{
 		"Name": name, "Type": "Processing",
 		"Arguments": obj{
@@ -101,14 +100,6 @@ func (r *recorder) of(kind string) []Event {
 		if e.Event == kind {
 			out = append(out, e)
 		}
-	}
-	return out
-}
-
-func (r *recorder) steps(kind string) []string {
-	var out []string
-	for _, e := range r.of(kind) {
-		out = append(out, e.Step)
 	}
 	return out
 }

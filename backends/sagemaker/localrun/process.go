@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -119,5 +118,3 @@ func environ(base []string, over map[string]string) []string {
 	}
 	return out
 }
-
-func chmodX(p string) error { return os.Chmod(p, 0o755) }

@@ -51,7 +51,7 @@ func trainingDefinition(t *testing.T) ([]byte, map[string][]byte) {
 		"RoleArn":           "arn:aws:iam::1:role/r",
 	}}
 	script := `tar -xzOf "$IN/model/model.tar.gz" model.txt > "$OUT/r/value"; echo "$LOSS" >> "$OUT/r/value"`
-	use := processing("Use", script, map[string]any{"model": get("Steps.Train.ModelArtifacts.S3ModelArtifacts")}, "r")
+	use := processing("Use", map[string]any{"model": get("Steps.Train.ModelArtifacts.S3ModelArtifacts")}, "r")
 	use["Arguments"].(obj)["Environment"] = obj{"OUT": "/opt/ml/processing/output", "IN": "/opt/ml/processing/input",
 		"LOSS": join(get("Steps.Train.FinalMetricDataList['loss'].Value"))}
 	files := scripts(map[string]string{"Use": script})
