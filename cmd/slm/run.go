@@ -9,9 +9,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -165,9 +168,38 @@ func (a *app) runPipeline(ctx context.Context, dir string, vf varFlags, cf codeF
 type runView struct {
 	w      io.Writer
 	asJSON bool
+	// training progress, per step: the plan the training code announced
+	// ("slm_train: training N steps, M per epoch") and when it did.
+	plans map[string]trainingPlan
+	now   func() time.Time
 }
 
-func newRunView(w io.Writer, asJSON bool) *runView { return &runView{w: w, asJSON: asJSON} }
+type trainingPlan struct {
+	total, perEpoch, startStep int
+	start                      time.Time
+}
+
+var trainingPlanLine = regexp.MustCompile(`^slm_train: training (\d+) steps, (\d+) per epoch`)
+var resumedLine = regexp.MustCompile(`^slm_train: resumed from .* at step (\d+) of`)
+
+func newRunView(w io.Writer, asJSON bool) *runView {
+	return &runView{w: w, asJSON: asJSON, plans: map[string]trainingPlan{}, now: time.Now}
+}
+
+// progress says where a training step is: epoch, step of total, and the
+// time left at the rate so far.
+func (v *runView) progress(step string, at int) string {
+	p, ok := v.plans[step]
+	if !ok || p.total == 0 || p.perEpoch == 0 {
+		return fmt.Sprintf("step %d", at)
+	}
+	s := fmt.Sprintf("epoch %.2f, step %d/%d", float64(at)/float64(p.perEpoch), at, p.total)
+	if done := at - p.startStep; done > 0 {
+		left := time.Duration(float64(v.now().Sub(p.start)) / float64(done) * float64(p.total-at))
+		s += ", eta " + left.Round(time.Second).String()
+	}
+	return s
+}
 
 func (v *runView) event(e localrun.Event) {
 	if v.asJSON {
@@ -185,6 +217,18 @@ func (v *runView) event(e localrun.Event) {
 			fmt.Fprintf(v.w, "%s: started (%s; log %s)\n", e.Step, strings.ToLower(e.StepType), e.Log)
 		}
 	case "step_log":
+		if m := resumedLine.FindStringSubmatch(e.Message); m != nil {
+			p := v.plans[e.Step]
+			p.startStep, _ = strconv.Atoi(m[1])
+			v.plans[e.Step] = p
+		}
+		if m := trainingPlanLine.FindStringSubmatch(e.Message); m != nil {
+			p := v.plans[e.Step]
+			p.total, _ = strconv.Atoi(m[1])
+			p.perEpoch, _ = strconv.Atoi(m[2])
+			p.start = v.now()
+			v.plans[e.Step] = p
+		}
 		// The training code's own messages and the Go steps' output;
 		// library warnings stay in the step's log.
 		if e.StepType == "Processing" || strings.HasPrefix(e.Message, "slm_train:") {
@@ -193,7 +237,7 @@ func (v *runView) event(e localrun.Event) {
 	case "step_metric":
 		m := e.Metric
 		if m.Step > 0 {
-			fmt.Fprintf(v.w, "  %s | step %d %s=%.4g\n", e.Step, m.Step, m.Name, m.Value)
+			fmt.Fprintf(v.w, "  %s | %s: %s=%.4g\n", e.Step, v.progress(e.Step, m.Step), m.Name, m.Value)
 		} else {
 			fmt.Fprintf(v.w, "  %s | %s=%.4g\n", e.Step, m.Name, m.Value)
 		}

@@ -5,6 +5,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/slm-project/slm/backends/sagemaker/localrun"
 )
 
 // Bad `slm run` input is refused before anything runs, with a message
@@ -43,5 +48,32 @@ func TestRunRefusesBadInput(t *testing.T) {
 				t.Error("an execution started")
 			}
 		})
+	}
+}
+
+// The terminal view turns the training code's plan line and metric events
+// into epoch, step and time left; gate verdicts show the measured values.
+func TestRunViewProgress(t *testing.T) {
+	var out strings.Builder
+	v := newRunView(&out, false)
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	v.now = func() time.Time { return clock }
+	no := false
+	v.event(localrun.Event{Event: "step_log", Step: "FineTune-intent", StepType: "Training", Message: "slm_train: training 300 steps, 100 per epoch"})
+	clock = clock.Add(50 * time.Second)
+	v.event(localrun.Event{Event: "step_metric", Step: "FineTune-intent", StepType: "Training", Metric: &localrun.Metric{Name: "train_loss", Value: 0.5, Step: 50}})
+	v.event(localrun.Event{Event: "condition_evaluated", Step: "Gate-quality", Outcome: &no, Conditions: []localrun.ConditionResult{
+		{Type: "GreaterThanOrEqualTo", What: "accuracy", Left: 0.8, Right: 0.9, Outcome: false},
+		{Type: "Not", Outcome: true, Nested: []localrun.ConditionResult{{Type: "Equals", Left: "a", Right: "b", Outcome: false}}},
+	}})
+	want := "" +
+		"  FineTune-intent | slm_train: training 300 steps, 100 per epoch\n" +
+		"  FineTune-intent | epoch 0.50, step 50/300, eta 4m10s: train_loss=0.5\n" +
+		"Gate-quality: false: the else branch runs\n" +
+		"  accuracy 0.8 >= 0.9 [FAIL]\n" +
+		"  Not [ok]\n" +
+		"    a == b [FAIL]\n"
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("view (-want +got):\n%s", diff)
 	}
 }

@@ -183,6 +183,8 @@ def train(
         history = list(state["history"])
         _set_rng_state(state["rng"])
         print(f"slm_train: resumed from {ckpt} at step {step} of {total}", file=sys.stderr)
+    # Progress views (slm run) read the plan of the run from this line.
+    print(f"slm_train: training {total} steps, {steps_per_epoch} per epoch", file=sys.stderr)
 
     def save() -> None:
         checkpoint.save(
