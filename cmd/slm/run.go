@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -140,8 +138,6 @@ func (a *app) runPipeline(ctx context.Context, dir string, vf varFlags, cf codeF
 		q, _ := filepath.Abs(p)
 		return q
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	view := newRunView(a.stdout, rf.asJSON)
 	result, err := localrun.Run(ctx, localrun.Options{
 		Definition: sm.Definition, Files: files, PipelineName: res.Pipeline.Project.PipelineName,
