@@ -1,9 +1,12 @@
 package main
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/slm-project/slm/backends/artifact"
 	"github.com/slm-project/slm/backends/greengrass"
+	"github.com/slm-project/slm/backends/sagemaker/localrun"
 	"github.com/slm-project/slm/compiler/ir"
 )
 
@@ -56,23 +60,30 @@ func edgeRuntime(p *ir.Pipeline, dir string) (map[string]greengrass.RuntimeFiles
 
 // edgeModels packs the model bundle each edge target ships. --model names
 // either one bundle (a directory with manifest.json, or a bundle.tar.gz)
-// used for every target, or a training model directory holding bundle/ and
-// bundle-int8/, from which each target takes its variant.
+// used for every target, a training model directory holding bundle/ and
+// bundle-int8/, or a model package group of the local registry `slm run`
+// writes (a directory of N.json), whose latest approved version's model
+// archive holds each variant's bundle.tar.gz; each target takes its variant.
 func edgeModels(p *ir.Pipeline, model string) (map[string]artifact.File, error) {
 	out := map[string]artifact.File{}
 	for _, t := range p.EdgeTargets {
 		var content []byte
 		var err error
+		sub := "bundle"
+		if t.Variant == "int8" {
+			sub = "bundle-int8"
+		}
 		switch {
 		case strings.HasSuffix(model, ".tar.gz"):
 			content, err = os.ReadFile(model)
+		case fileExists(filepath.Join(model, "1.json")):
+			var pkg *localrun.ModelPackage
+			if pkg, err = localrun.LatestApproved(filepath.Dir(model), filepath.Base(model)); err == nil {
+				content, err = archiveMember(pkg.ModelDataPath, sub+".tar.gz")
+			}
 		case fileExists(filepath.Join(model, "manifest.json")):
 			content, err = packBundle(model)
 		default:
-			sub := "bundle"
-			if t.Variant == "int8" {
-				sub = "bundle-int8"
-			}
 			dir := filepath.Join(model, sub)
 			if err = checkPrecision(dir, t.Variant); err == nil {
 				content, err = packBundle(dir)
@@ -84,6 +95,32 @@ func edgeModels(p *ir.Pipeline, model string) (map[string]artifact.File, error) 
 		out[t.Name] = artifact.File{Role: "model bundle (" + t.Variant + ")", Name: "bundle.tar.gz", Content: content}
 	}
 	return out, nil
+}
+
+// archiveMember reads one file of a tar.gz (a SageMaker model.tar.gz).
+func archiveMember(archive, name string) ([]byte, error) {
+	f, err := os.Open(archive)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", archive, err)
+	}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil, fmt.Errorf("%s holds no %s", archive, name)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", archive, err)
+		}
+		if strings.TrimPrefix(h.Name, "./") == name && h.Typeflag == tar.TypeReg {
+			return io.ReadAll(tr)
+		}
+	}
 }
 
 func fileExists(p string) bool {

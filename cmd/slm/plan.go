@@ -187,7 +187,7 @@ variables, *.auto.slmvars.hcl files in DIR (lexical order), --var-file files
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan (or the diagnostics) as JSON")
 	cmd.Flags().StringVar(&cf.runner, "runner", "", "linux/amd64 slm binary to upload as the step runner (default: this binary)")
 	cmd.Flags().StringVar(&cf.ortLib, "ort-lib", "", "linux/amd64 libonnxruntime.so.1 to upload for evaluate")
-	cmd.Flags().StringVar(&ef.model, "model", "", "model bundle for the edge release: a training model `DIR` (bundle/, bundle-int8/), a bundle directory, or a bundle.tar.gz")
+	cmd.Flags().StringVar(&ef.model, "model", "", "model bundle for the edge release: a training model `DIR` (bundle/, bundle-int8/), a bundle directory, a bundle.tar.gz, or a model package group of slm run's local registry (its latest approved version)")
 	cmd.Flags().StringVar(&ef.runtimeDir, "edge-runtime", "", "`DIR` with slm-edge and libonnxruntime.so.1 (amd64) and linux-arm64/ (default: beside slm)")
 	return cmd
 }

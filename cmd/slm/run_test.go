@@ -1,6 +1,9 @@
 package main
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/slm-project/slm/backends/sagemaker/localrun"
+	"github.com/slm-project/slm/compiler/ir"
 )
 
 // Bad `slm run` input is refused before anything runs, with a message
@@ -75,5 +79,68 @@ func TestRunViewProgress(t *testing.T) {
 		"    a == b [FAIL]\n"
 	if diff := cmp.Diff(want, out.String()); diff != "" {
 		t.Errorf("view (-want +got):\n%s", diff)
+	}
+}
+
+// plan --model takes a model package group of the local registry: the
+// latest approved version's archive gives each edge target its variant.
+func TestEdgeModelFromLocalRegistry(t *testing.T) {
+	dir := t.TempDir()
+	archive := func(name string, members map[string]string) string {
+		p := filepath.Join(dir, name)
+		var buf bytes.Buffer
+		gz := gzip.NewWriter(&buf)
+		tw := tar.NewWriter(gz)
+		for n, body := range members {
+			if err := tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tw.Write([]byte(body)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := gz.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	group := filepath.Join(dir, "registry", "intents")
+	if err := os.MkdirAll(group, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for v, pkg := range map[string]string{
+		"1": `{"ModelPackageGroupName": "intents", "ModelPackageVersion": 1, "ModelApprovalStatus": "Approved", "ModelDataPath": "` +
+			archive("v1.tar.gz", map[string]string{"bundle.tar.gz": "fp32 v1", "bundle-int8.tar.gz": "int8 v1"}) + `"}`,
+		"2": `{"ModelPackageGroupName": "intents", "ModelPackageVersion": 2, "ModelApprovalStatus": "Approved", "ModelDataPath": "` +
+			archive("v2.tar.gz", map[string]string{"bundle.tar.gz": "fp32 v2", "bundle-int8.tar.gz": "int8 v2"}) + `"}`,
+		"3": `{"ModelPackageGroupName": "intents", "ModelPackageVersion": 3, "ModelApprovalStatus": "PendingManualApproval", "ModelDataPath": "` +
+			archive("v3.tar.gz", map[string]string{"bundle-int8.tar.gz": "int8 v3"}) + `"}`,
+	} {
+		if err := os.WriteFile(filepath.Join(group, v+".json"), []byte(pkg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := &ir.Pipeline{EdgeTargets: []ir.EdgeTarget{{Name: "stores", Variant: "int8"}, {Name: "kiosks", Variant: "fp32"}}}
+	models, err := edgeModels(p, group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(models["stores"].Content) + "; " + string(models["kiosks"].Content); got != "int8 v2; fp32 v2" {
+		t.Errorf("bundles %q; want the latest approved version's (2)", got)
+	}
+	if err := os.Remove(filepath.Join(group, "2.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(group, "1.json"), []byte(`{"ModelApprovalStatus": "Rejected"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := edgeModels(p, group); err == nil || !strings.Contains(err.Error(), "has no approved version") {
+		t.Errorf("no approved version: %v", err)
 	}
 }
