@@ -54,6 +54,7 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		},
 	})
 	root.AddCommand(a.validateCommand(), a.planCommand(), a.fmtCommand(), a.graphCommand())
+	root.AddCommand(a.runCommand())
 	root.AddCommand(newStepCommand())
 	root.AddCommand(a.applyCommand(), a.forceUnlockCommand())
 	if err := root.ExecuteContext(ctx); err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/slm-project/slm/backends/artifact"
 	"github.com/slm-project/slm/backends/greengrass"
+	"github.com/slm-project/slm/backends/sagemaker/localrun"
 	"github.com/slm-project/slm/compiler/ir"
 )
 
@@ -57,7 +58,10 @@ func EdgeRuntime(p *ir.Pipeline, dir string) (map[string]greengrass.RuntimeFiles
 // EdgeModels packs the model bundle each edge target ships. --model names
 // either one bundle (a directory with manifest.json, or a bundle.tar.gz)
 // used for every target, or a training model directory holding bundle/ and
-// bundle-int8/, from which each target takes its variant. In every form the
+// bundle-int8/, or a model package group of the local registry `slm run`
+// writes (a directory of N.json), whose latest approved version's model
+// archive holds each variant's bundle.tar.gz; each target takes its variant.
+// In every form the
 // bundle's manifest must say the precision the target names: a target
 // asking for int8 never ships an fp32 file. Symlinks are followed (swapping
 // a symlink is how slm-edge's hot reload is documented).
@@ -92,13 +96,29 @@ func edgeModel(model, variant string) ([]byte, error) {
 			return nil, err
 		}
 		return content, nil
+	case fileExists(filepath.Join(resolved, "1.json")):
+		// A model package group of slm run's local registry: its latest
+		// approved version's model archive holds each variant's bundle.
+		pkg, err := localrun.LatestApproved(filepath.Dir(resolved), filepath.Base(resolved))
+		if err != nil {
+			return nil, err
+		}
+		content, err := archiveMember(pkg.ModelDataPath, variantDir(variant)+".tar.gz")
+		if err != nil {
+			return nil, err
+		}
+		manifest, err := archiveManifest(content)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", pkg.ModelDataPath, err)
+		}
+		if err := checkPrecision(pkg.ModelDataPath, manifest, variant); err != nil {
+			return nil, err
+		}
+		return content, nil
 	case fileExists(filepath.Join(resolved, "manifest.json")):
 		return packChecked(resolved, model, variant)
 	default:
-		sub := "bundle"
-		if variant == "int8" {
-			sub = "bundle-int8"
-		}
+		sub := variantDir(variant)
 		dir := filepath.Join(resolved, sub)
 		if !fileExists(filepath.Join(dir, "manifest.json")) {
 			return nil, fmt.Errorf("%s has no %s/manifest.json: it is neither a bundle nor a training model directory with a %s bundle (train with export { quantize_int8 = true } for int8, or set variant = \"fp32\")", model, sub, variant)
@@ -108,6 +128,40 @@ func edgeModel(model, variant string) ([]byte, error) {
 			return nil, err
 		}
 		return packChecked(dir, filepath.Join(model, sub), variant)
+	}
+}
+
+// variantDir is where a training model directory keeps a variant's bundle.
+func variantDir(variant string) string {
+	if variant == "int8" {
+		return "bundle-int8"
+	}
+	return "bundle"
+}
+
+// archiveMember reads one file of a tar.gz (a SageMaker model.tar.gz).
+func archiveMember(archive, name string) ([]byte, error) {
+	f, err := os.Open(archive)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", archive, err)
+	}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil, fmt.Errorf("%s holds no %s", archive, name)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", archive, err)
+		}
+		if strings.TrimPrefix(h.Name, "./") == name && h.Typeflag == tar.TypeReg {
+			return io.ReadAll(tr)
+		}
 	}
 }
 

@@ -195,6 +195,9 @@ def train(
         _set_rng_state(ranks[world.rank] if ranks else state["rng"])
         if world.is_main:
             print(f"slm_train: resumed from {ckpt} at step {step} of {total}", file=sys.stderr)
+    # Progress views (slm run) read the plan of the run from this line.
+    if world.is_main:
+        print(f"slm_train: training {total} steps, {steps_per_epoch} per epoch", file=sys.stderr)
 
     def save() -> None:
         rngs = gather(_rng_state(), world)  # every rank takes part
