@@ -21,11 +21,12 @@ import (
 
 func (a *app) planCommand() *cobra.Command {
 	var (
-		vf     varFlags
-		cf     codeFlags
-		ef     edgeFlags
-		out    string
-		asJSON bool
+		vf         varFlags
+		cf         codeFlags
+		ef         edgeFlags
+		out        string
+		asJSON     bool
+		priceFiles []string
 	)
 	cmd := &cobra.Command{
 		Use:   "plan [DIR]",
@@ -128,6 +129,9 @@ variables, *.auto.slmvars.hcl files in DIR (lexical order), --var-file files
 			artifact.Sort(uploads)
 			pl := plan.Build(res.Pipeline, uploads)
 			pl.Notes = notes
+			if pl.Cost, err = estimateCost(res.Pipeline, priceFiles); err != nil {
+				return err
+			}
 			if sm.OverInlineLimit {
 				pl.Notes = append(pl.Notes, fmt.Sprintf("The pipeline definition is %d characters, over SageMaker's inline limit: the Terraform passes it through S3.", sm.Size))
 			}
@@ -185,6 +189,7 @@ variables, *.auto.slmvars.hcl files in DIR (lexical order), --var-file files
 	vf.register(cmd)
 	cmd.Flags().StringVar(&out, "out", "build", "write artifacts under `DIR` (replaced whole)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan (or the diagnostics) as JSON")
+	cmd.Flags().StringArrayVar(&priceFiles, "price-file", nil, "JSON price `FILE` laid over the built-in price table (repeatable; format of compiler/cost/prices.json)")
 	cmd.Flags().StringVar(&cf.runner, "runner", "", "linux/amd64 slm binary to upload as the step runner (default: this binary)")
 	cmd.Flags().StringVar(&cf.ortLib, "ort-lib", "", "linux/amd64 libonnxruntime.so.1 to upload for evaluate")
 	cmd.Flags().StringVar(&ef.model, "model", "", "model bundle for the edge release: a training model `DIR` (bundle/, bundle-int8/), a bundle directory, or a bundle.tar.gz")
