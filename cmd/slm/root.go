@@ -44,7 +44,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 		},
 	})
 	root.AddCommand(a.validateCommand(), a.planCommand(), a.fmtCommand(), a.graphCommand())
-	root.AddCommand(a.showCommand())
+	root.AddCommand(a.showCommand(), a.initCommand())
 	root.AddCommand(newStepCommand())
 	if err := root.ExecuteContext(ctx); err != nil {
 		var ee exitError

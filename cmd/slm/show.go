@@ -13,6 +13,7 @@ func (a *app) showCommand() *cobra.Command {
 		asJSON    bool
 		format    string
 		wholePlan string
+		header    string
 	)
 	cmd := &cobra.Command{
 		Use:   "show PLAN_DIR",
@@ -48,7 +49,7 @@ sections cut so the comment stays under GitHub's 65,536-character limit.`,
 				_, err = a.stdout.Write(b)
 				return err
 			case "markdown":
-				return plan.WriteMarkdown(a.stdout, pl, plan.MarkdownOptions{WholePlan: wholePlan})
+				return plan.WriteMarkdown(a.stdout, pl, plan.MarkdownOptions{WholePlan: wholePlan, Header: header})
 			}
 			return fmt.Errorf("--format %q is not one of text, json, markdown", format)
 		},
@@ -56,5 +57,6 @@ sections cut so the comment stays under GitHub's 65,536-character limit.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print plan.json (same as --format json)")
 	cmd.Flags().StringVar(&format, "format", "text", "`text`, json or markdown")
 	cmd.Flags().StringVar(&wholePlan, "whole-plan", "", "where readers find the whole plan when Markdown sections are cut, e.g. a workflow run's URL")
+	cmd.Flags().StringVar(&header, "header", "", "a first `LINE` before the Markdown plan, within the size limit (e.g. an HTML comment a workflow finds its comment by)")
 	return cmd
 }

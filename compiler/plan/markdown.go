@@ -22,6 +22,9 @@ type MarkdownOptions struct {
 	// WholePlan says where the reader finds the whole plan when a section
 	// is cut, e.g. "the plan artifact of this workflow run".
 	WholePlan string
+	// Header is a first line put before the plan, within the limit, e.g. a
+	// marker a workflow finds its earlier comment by.
+	Header string
 }
 
 // ErrTooLarge is returned when the plan does not fit the limit even with
@@ -58,6 +61,9 @@ func WriteMarkdown(w io.Writer, p *Plan, opt MarkdownOptions) error {
 		whole = "`slm show PLAN_DIR`"
 	}
 	head := markdownHead(p)
+	if opt.Header != "" {
+		head = opt.Header + "\n" + head
+	}
 	secs := markdownSections(p)
 	out := renderMarkdown(head, secs, whole)
 	for len(out) > limit {

@@ -127,12 +127,15 @@ func TestMarkdownTruncation(t *testing.T) {
 		t.Fatalf("the test plan is %d characters; it must be over the limit", full.Len())
 	}
 	var b strings.Builder
-	if err := WriteMarkdown(&b, p, MarkdownOptions{WholePlan: "the plan artifact"}); err != nil {
+	if err := WriteMarkdown(&b, p, MarkdownOptions{WholePlan: "the plan artifact", Header: "<!-- slm-plan:dev -->"}); err != nil {
 		t.Fatal(err)
 	}
 	md := b.String()
 	if len(md) > MarkdownLimit {
 		t.Errorf("%d characters, over %d", len(md), MarkdownLimit)
+	}
+	if !strings.HasPrefix(md, "<!-- slm-plan:dev -->\n### slm plan") {
+		t.Errorf("the header is not first: %.80s", md)
 	}
 	if !strings.Contains(md, "more lines cut to keep this comment under GitHub's size limit; the whole plan: the plan artifact.") {
 		t.Errorf("no truncation note")
