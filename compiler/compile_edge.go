@@ -241,7 +241,4 @@ func (c *compilation) monitoring() {
 		c.p.Monitoring.Alarms = append(c.p.Monitoring.Alarms, al)
 	}
 	sort.Slice(c.p.Monitoring.Alarms, func(i, j int) bool { return c.p.Monitoring.Alarms[i].Name < c.p.Monitoring.Alarms[j].Name })
-	if len(b.Alarms) > 0 && len(emails) == 0 && (emailsKnown || isAbsent(b.NotifyEmails)) {
-		c.ev.add(warnf(m.DeclRange, "Alarms notify nobody", "The monitoring block declares alarms but no notify_emails: they change state on the dashboard, but nobody is told. Add notify_emails = [\"team@example.com\"]."))
-	}
 }

@@ -54,7 +54,7 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		},
 	})
 	root.AddCommand(a.validateCommand(), a.planCommand(), a.fmtCommand(), a.graphCommand())
-	root.AddCommand(a.runCommand())
+	root.AddCommand(a.runCommand(), a.showCommand(), a.initCommand())
 	root.AddCommand(newStepCommand())
 	root.AddCommand(a.applyCommand(), a.forceUnlockCommand())
 	if err := root.ExecuteContext(ctx); err != nil {

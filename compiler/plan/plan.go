@@ -8,6 +8,7 @@ package plan
 
 import (
 	"github.com/slm-project/slm/backends/artifact"
+	"github.com/slm-project/slm/compiler/cost"
 )
 
 // FormatVersion is the version of the JSON plan. Consumers should refuse a
@@ -58,6 +59,8 @@ type Plan struct {
 	Uploads    []Upload   `json:"uploads"`
 	Resources  []Resource `json:"resources"`
 	Artifacts  []Artifact `json:"artifacts"`
+	// Cost is what one run and a month of the estate cost (compiler/cost).
+	Cost *cost.Estimate `json:"cost,omitempty"`
 	// Notes are things the reviewer should know that are not changes.
 	Notes []string `json:"notes,omitempty"`
 }

@@ -150,6 +150,7 @@ func WriteText(w io.Writer, p *Plan) error {
 			fmt.Fprintf(&b, "  %s (%s, sha256 %s)\n", a.Path, size(a.Size), a.SHA256[:12])
 		}
 	}
+	writeCost(&b, p.Cost)
 	if len(p.Notes) > 0 {
 		b.WriteString("\nNotes:\n")
 		for _, n := range p.Notes {
