@@ -280,3 +280,25 @@ func TestPlanAndApplyAccountChecks(t *testing.T) {
 		t.Errorf("apply without the estate: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestApplyConfigDir plans and applies a configuration directory: without
+// --auto-approve and with nothing on standard input it applies nothing;
+// with it, it applies, starts an execution with a parameter and waits.
+func TestApplyConfigDir(t *testing.T) {
+	motoAccount(t)
+	args := append(append([]string{"apply", example}, devVars()...), onlineCode(t)...)
+	code, stdout, stderr := runCLI(t, args...)
+	if code != 1 || !strings.Contains(stderr, "pass --auto-approve") || !strings.Contains(stdout, "Plan: 5 to add") {
+		t.Fatalf("apply without approval: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	out := mustRun(t, 0, append(args, "--auto-approve", "--start", "--param", "MinAccuracy=0.9", "--wait")...)
+	for _, want := range []string{"Apply complete: 4 uploaded, 0 already in S3; pipeline created.", "Started execution arn:aws:sagemaker:", "Succeeded"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("apply --start --wait lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, stderr = runCLI(t, append(args, "--auto-approve", "--start", "--param", "Nope=1")...)
+	if code != 1 || !strings.Contains(stderr, "--param Nope: the pipeline has no such parameter") {
+		t.Errorf("unknown --param: exit %d\n%s", code, stderr)
+	}
+}

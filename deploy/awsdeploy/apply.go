@@ -5,16 +5,19 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	smbackend "github.com/slm-project/slm/backends/sagemaker"
 
 	"github.com/slm-project/slm/compiler/plan"
 	"github.com/slm-project/slm/deploy/planner"
@@ -60,6 +63,9 @@ func (c *Clients) Apply(ctx context.Context, s *planner.Saved, o ApplyOptions) (
 	progress := o.Progress
 	if progress == nil {
 		progress = io.Discard
+	}
+	if n := compactLen(s.Definition); n > smbackend.InlineLimit {
+		return res, fmt.Errorf("the pipeline definition is %d characters, over SageMaker's inline limit of %d: slm apply does not yet pass definitions through S3; split the pipeline", n, smbackend.InlineLimit)
 	}
 	if p.State.Offline {
 		return res, fmt.Errorf("the plan in %s was made with --offline, against nothing: apply needs a plan compared with what is deployed; plan again without --offline", s.Dir)
@@ -256,4 +262,13 @@ func humanBytes(n int) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// compactLen is the definition's length as CreatePipeline counts it.
+func compactLen(def []byte) int {
+	var b bytes.Buffer
+	if err := json.Compact(&b, def); err != nil {
+		return len(def)
+	}
+	return utf8.RuneCount(b.Bytes())
 }

@@ -119,7 +119,7 @@ func Build(in Inputs) (*Result, error) {
 	pl := plan.Build(p, uploads)
 	pl.Notes = notes
 	if sm.OverInlineLimit {
-		pl.Notes = append(pl.Notes, fmt.Sprintf("The pipeline definition is %d characters, over SageMaker's inline limit: apply passes it through S3.", sm.Size))
+		pl.Notes = append(pl.Notes, fmt.Sprintf("The pipeline definition is %d characters, over SageMaker's inline limit, which slm apply does not pass through S3 yet: it will refuse this plan.", sm.Size))
 	}
 	pl.Target.Definition = DefinitionPath
 	pl.Target.DefinitionSHA256 = plan.DigestOf(sm.Definition)
