@@ -17,6 +17,7 @@ import (
 
 	"github.com/slm-project/slm/deploy/awsdeploy"
 	"github.com/slm-project/slm/internal/awstest"
+	"github.com/slm-project/slm/internal/ggfake"
 )
 
 // These tests run slm plan and slm apply as a user would, against moto
@@ -86,7 +87,7 @@ func TestPlanApplyReplan(t *testing.T) {
 		}
 	}
 	out = mustRun(t, 0, "apply", first)
-	if !strings.Contains(out, "Apply complete: 4 uploaded, 0 already in S3; pipeline created.") {
+	if !strings.Contains(out, "Apply complete: 4 uploaded, 0 already in S3; pipeline created;") {
 		t.Errorf("apply said:\n%s", out)
 	}
 
@@ -111,7 +112,7 @@ func TestPlanApplyReplan(t *testing.T) {
 		t.Errorf("plan of a hyperparameter change lacks\n%s\n%s", want, out)
 	}
 	out = mustRun(t, 0, "apply", third)
-	if !strings.Contains(out, "pipeline updated.") {
+	if !strings.Contains(out, "pipeline updated;") {
 		t.Errorf("apply said:\n%s", out)
 	}
 	mustRun(t, 0, planArgs(t, filepath.Join(dir, "fourth"), "--var", "epochs=4")...)
@@ -292,7 +293,7 @@ func TestApplyConfigDir(t *testing.T) {
 		t.Fatalf("apply without approval: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	out := mustRun(t, 0, append(args, "--auto-approve", "--start", "--param", "MinAccuracy=0.9", "--wait")...)
-	for _, want := range []string{"Apply complete: 4 uploaded, 0 already in S3; pipeline created.", "Started execution arn:aws:sagemaker:", "Succeeded"} {
+	for _, want := range []string{"Apply complete: 4 uploaded, 0 already in S3; pipeline created;", "Started execution arn:aws:sagemaker:", "Succeeded"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("apply --start --wait lacks %q:\n%s", want, out)
 		}
@@ -300,5 +301,75 @@ func TestApplyConfigDir(t *testing.T) {
 	code, _, stderr = runCLI(t, append(args, "--auto-approve", "--start", "--param", "Nope=1")...)
 	if code != 1 || !strings.Contains(stderr, "--param Nope: the pipeline has no such parameter") {
 		t.Errorf("unknown --param: exit %d\n%s", code, stderr)
+	}
+}
+
+// edgeFiles writes a model bundle and an edge runtime directory (small
+// stand-ins: Greengrass checks digests, not contents) and returns the
+// flags that name them.
+func edgeFiles(t *testing.T, modelText string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(name, content string) {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("model/manifest.json", `{"format": "slm-model-bundle", "precision": "int8"}`)
+	write("model/model.onnx", modelText)
+	write("rt/slm-edge", "edge amd64")
+	write("rt/libonnxruntime.so.1", "ort amd64")
+	write("rt/linux-arm64/slm-edge", "edge arm64")
+	write("rt/linux-arm64/libonnxruntime.so.1", "ort arm64")
+	return []string{"--model", filepath.Join(dir, "model"), "--edge-runtime", filepath.Join(dir, "rt")}
+}
+
+// TestEdgeRelease plans and applies the edge release against the
+// Greengrass fake: component versions and a deployment are created; a
+// re-plan has no changes; a new model gives a new model component version
+// and a deployment showing the versions old -> new.
+func TestEdgeRelease(t *testing.T) {
+	motoAccount(t)
+	gg := ggfake.New(t, awstest.Region, awstest.AccountID)
+	t.Setenv("AWS_ENDPOINT_URL_GREENGRASSV2", gg.URL)
+	dir := t.TempDir()
+	first := filepath.Join(dir, "first")
+	out := mustRun(t, 2, planArgs(t, first, edgeFiles(t, "model v1")...)...)
+	for _, want := range []string{"+ com.example.slm.IntentClassifier.Model 1.", "+ edge_target.stores (intent-dev-stores)", "Plan: 13 to add"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	out = mustRun(t, 0, "apply", first)
+	if !strings.Contains(out, "2 component versions and 1 deployments created.") {
+		t.Errorf("apply said:\n%s", out)
+	}
+	if len(gg.Errors) > 0 {
+		t.Fatalf("the Greengrass fake refused requests: %v", gg.Errors)
+	}
+	same := edgeFiles(t, "model v1")
+	mustRun(t, 0, planArgs(t, filepath.Join(dir, "second"), same...)...)
+
+	third := filepath.Join(dir, "third")
+	out = mustRun(t, 2, planArgs(t, third, edgeFiles(t, "model v2")...)...)
+	for _, want := range []string{"~ com.example.slm.IntentClassifier.Model 1.", " -> 1.", "+ edge_target.stores"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan of a new model lacks %q:\n%s", want, out)
+		}
+	}
+	mustRun(t, 0, "apply", third)
+	deps := gg.Deployments()
+	if len(deps) != 2 || deps[0].Status != "COMPLETED" || deps[1].Status != "ACTIVE" {
+		t.Errorf("deployments %+v, want the first superseded by the second", deps)
+	}
+	if got := len(gg.ComponentVersions()); got != 4 {
+		t.Errorf("component versions %v, want 4 (an inference component per model, as it depends on the model's version)", gg.ComponentVersions())
+	}
+	if len(gg.Errors) > 0 {
+		t.Fatalf("the Greengrass fake refused requests: %v", gg.Errors)
 	}
 }

@@ -166,6 +166,16 @@ type Resource struct {
 	// aws_s3_bucket.edge or "com.example.Model 1.2.3".
 	Address string   `json:"address"`
 	Details []string `json:"details,omitempty"`
+	// File is the plan directory's file apply sends: a component's recipe,
+	// a deployment's CreateDeployment request.
+	File string `json:"file,omitempty"`
+	// TargetARN and Components describe a deployment: the thing group and
+	// the component versions it deploys (name -> version).
+	TargetARN  string            `json:"target_arn,omitempty"`
+	Components map[string]string `json:"components,omitempty"`
+	// Deployed is what the target runs now (the latest deployment's
+	// components), for a deployment compared with AWS.
+	Deployed map[string]string `json:"deployed,omitempty"`
 }
 
 // Artifact is a file the plan wrote under the output directory.

@@ -120,11 +120,22 @@ func WriteText(w io.Writer, p *Plan) error {
 		sort.Strings(names)
 		for _, k := range names {
 			fmt.Fprintf(&b, "\n%s:\n", kindTitle(k))
+			same := 0
 			for _, r := range kinds[k] {
+				if r.Action == NoOp {
+					same++
+					continue
+				}
 				fmt.Fprintf(&b, "  %s %s\n", symbols[r.Action], r.Address)
 				for _, d := range r.Details {
 					fmt.Fprintf(&b, "      %s\n", d)
 				}
+				for _, line := range componentChanges(r) {
+					fmt.Fprintf(&b, "      %s\n", line)
+				}
+			}
+			if same > 0 {
+				fmt.Fprintf(&b, "  # %d unchanged hidden\n", same)
 			}
 		}
 	}
@@ -230,6 +241,40 @@ func writePipeline(b *strings.Builder, p *Plan) {
 			fmt.Fprintf(b, "      %s\n", d)
 		}
 	}
+}
+
+// componentChanges shows a deployment's component versions old -> new
+// against what the target runs now.
+func componentChanges(r Resource) []string {
+	if r.Deployed == nil {
+		return nil
+	}
+	names := map[string]bool{}
+	for n := range r.Components {
+		names[n] = true
+	}
+	for n := range r.Deployed {
+		names[n] = true
+	}
+	sorted := make([]string, 0, len(names))
+	for n := range names {
+		sorted = append(sorted, n)
+	}
+	sort.Strings(sorted)
+	var out []string
+	for _, n := range sorted {
+		o, inOld := r.Deployed[n]
+		v, inNew := r.Components[n]
+		switch {
+		case !inOld:
+			out = append(out, fmt.Sprintf("+ %s %s", n, v))
+		case !inNew:
+			out = append(out, fmt.Sprintf("- %s %s", n, o))
+		case o != v:
+			out = append(out, fmt.Sprintf("~ %s %s -> %s", n, o, v))
+		}
+	}
+	return out
 }
 
 func plural(n int, one, many string) string {

@@ -140,11 +140,17 @@ func Build(in Inputs) (*Result, error) {
 			if len(c.DependsOn) > 0 {
 				d = append(d, "depends on "+strings.Join(c.DependsOn, ", "))
 			}
-			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-component", Type: c.Name, Name: c.Version, Address: c.Name + " " + c.Version, Details: d})
+			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-component", Type: c.Name, Name: c.Version, Address: c.Name + " " + c.Version, Details: d, File: "greengrass/" + c.Recipe})
 		}
 		for _, dp := range gg.Deployments {
 			d := []string{"target " + dp.TargetARN, "components " + strings.Join(dp.Components, ", "), "rollout " + dp.Rollout, "request " + dp.Request}
-			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-deployment", Type: "edge_target", Name: dp.EdgeTarget, Address: "edge_target." + dp.EdgeTarget + " (" + dp.Name + ")", Details: d})
+			comps := map[string]string{}
+			for _, c := range dp.Components {
+				n, v, _ := strings.Cut(c, " ")
+				comps[n] = v
+			}
+			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-deployment", Type: "edge_target", Name: dp.EdgeTarget,
+				Address: "edge_target." + dp.EdgeTarget + " (" + dp.Name + ")", Details: d, File: "greengrass/" + dp.Request, TargetARN: dp.TargetARN, Components: comps})
 		}
 	}
 	pl.Artifacts = Artifacts(res.Files)
