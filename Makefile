@@ -119,8 +119,9 @@ train-clinc150: setup-python build
 	  --test $(CLINC150_OUT)/data/test --output $(CLINC150_OUT)/evaluation/$$b --threads 1 || exit 1; done
 
 ## bench: compile-time and runtime benchmarks (figures go in closing notes).
-bench: setup-go setup-ort testmodels
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+## (deploy/planner: plan of the example offline; deploy/awsdeploy: plan and apply against moto.)
+bench: setup-go setup-ort setup-moto testmodels
+	scripts/aws/moto.sh run $(GO) test -run '^$$' -bench . -benchmem ./...
 	scripts/smoke/prepare-rss.sh
 
 ## fuzz: the loader/compiler/backend fuzz target; FUZZTIME=10m for a long run.
