@@ -55,6 +55,8 @@ type Plan struct {
 	Uploads    []Upload    `json:"uploads"`
 	Resources  []Resource  `json:"resources"`
 	Artifacts  []Artifact  `json:"artifacts"`
+	// EdgeModels are the models the edge release ships, per edge target.
+	EdgeModels []EdgeModel `json:"edge_models,omitempty"`
 	// Notes are things the reviewer should know that are not changes.
 	Notes []string `json:"notes,omitempty"`
 }
@@ -112,6 +114,23 @@ type Change struct {
 	Path   string  `json:"path,omitempty"`
 	Old    *string `json:"old,omitempty"`
 	New    *string `json:"new,omitempty"`
+}
+
+// EdgeModel is the model an edge target ships: a registered model package
+// (the latest Approved of its group, or a pinned version) or a local
+// bundle (--model).
+type EdgeModel struct {
+	EdgeTarget string `json:"edge_target"`
+	// Source is "registry" or "local".
+	Source  string             `json:"source"`
+	Group   string             `json:"model_package_group,omitempty"`
+	Version int32              `json:"version,omitempty"`
+	ARN     string             `json:"arn,omitempty"`
+	Status  string             `json:"approval_status,omitempty"`
+	Metrics map[string]float64 `json:"metrics,omitempty"`
+	// BundleSHA256 is the digest of the bundle.tar.gz the model component
+	// carries.
+	BundleSHA256 string `json:"bundle_sha256"`
 }
 
 // Variable is a compile-time variable with its provenance.

@@ -139,6 +139,25 @@ func WriteText(w io.Writer, p *Plan) error {
 			}
 		}
 	}
+	if len(p.EdgeModels) > 0 {
+		b.WriteString("\nEdge models:\n")
+		for _, m := range p.EdgeModels {
+			if m.Source == "registry" {
+				fmt.Fprintf(&b, "  edge_target.%s ships model package %s/%d (%s)\n", m.EdgeTarget, m.Group, m.Version, m.Status)
+				names := make([]string, 0, len(m.Metrics))
+				for n := range m.Metrics {
+					names = append(names, n)
+				}
+				sort.Strings(names)
+				for _, n := range names {
+					fmt.Fprintf(&b, "      %s %g\n", n, m.Metrics[n])
+				}
+			} else {
+				fmt.Fprintf(&b, "  edge_target.%s ships a local bundle (--model)\n", m.EdgeTarget)
+			}
+			fmt.Fprintf(&b, "      bundle sha256 %s\n", m.BundleSHA256)
+		}
+	}
 	if len(p.Artifacts) > 0 {
 		b.WriteString("\nArtifacts written:\n")
 		for _, a := range p.Artifacts {

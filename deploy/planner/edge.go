@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"github.com/slm-project/slm/backends/artifact"
 	"github.com/slm-project/slm/backends/greengrass"
 	"github.com/slm-project/slm/compiler/ir"
+	"github.com/slm-project/slm/stdlib/evaluate"
 )
 
 // EdgeRuntime names slm-edge and ONNX Runtime for each architecture the
@@ -152,4 +154,36 @@ func checkPrecision(dir, variant string) error {
 		return fmt.Errorf("%s holds a %q bundle of precision %q, but the edge target ships %s", dir, m.Format, m.Precision, variant)
 	}
 	return nil
+}
+
+// BundleFromModelArchive takes the bundle of variant out of a training
+// job's model.tar.gz (bundle/ and bundle-int8/ at its root, SPEC section 3:
+// the model data a registered model package names) and packs it as the
+// model component's bundle.tar.gz.
+func BundleFromModelArchive(ctx context.Context, archive []byte, variant string) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "slm-model-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	tgz := filepath.Join(dir, "model.tar.gz")
+	if err := os.WriteFile(tgz, archive, 0o600); err != nil {
+		return nil, err
+	}
+	out := filepath.Join(dir, "model")
+	if err := os.Mkdir(out, 0o700); err != nil {
+		return nil, err
+	}
+	if err := evaluate.ExtractTarGz(ctx, tgz, out); err != nil {
+		return nil, fmt.Errorf("unpacking the model archive: %w", err)
+	}
+	sub := "bundle"
+	if variant == "int8" {
+		sub = "bundle-int8"
+	}
+	b := filepath.Join(out, sub)
+	if err := checkPrecision(b, variant); err != nil {
+		return nil, err
+	}
+	return packBundle(b)
 }

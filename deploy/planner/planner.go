@@ -33,8 +33,9 @@ type Inputs struct {
 	Pipeline *ir.Pipeline
 	Code     sagemaker.Code
 	// Edge is nil when no model bundle was given: Greengrass is then not
-	// planned and a note says why.
-	Edge *greengrass.Inputs
+	// planned and a note says why (EdgeNote, or a default).
+	Edge     *greengrass.Inputs
+	EdgeNote string
 }
 
 // Result is a plan with the files it writes.
@@ -94,7 +95,11 @@ func Build(in Inputs) (*Result, error) {
 	var notes []string
 	if len(p.EdgeTargets) > 0 {
 		if in.Edge == nil {
-			notes = append(notes, "Greengrass components and deployments are not planned: they ship a trained model bundle. Pass --model with a training model directory (holding bundle/ and bundle-int8/) or a bundle.")
+			note := in.EdgeNote
+			if note == "" {
+				note = "Greengrass components and deployments are not planned: they ship a trained model bundle. Pass --model with a training model directory (holding bundle/ and bundle-int8/) or a bundle."
+			}
+			notes = append(notes, note)
 		} else {
 			gg, err := greengrass.Build(p, *in.Edge)
 			if err != nil {
