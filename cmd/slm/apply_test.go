@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
+	"github.com/slm-project/slm/backends/artifact"
 	"github.com/slm-project/slm/deploy/awsdeploy"
 	"github.com/slm-project/slm/internal/awstest"
 	"github.com/slm-project/slm/internal/ggfake"
@@ -368,6 +372,98 @@ func TestEdgeRelease(t *testing.T) {
 	}
 	if got := len(gg.ComponentVersions()); got != 4 {
 		t.Errorf("component versions %v, want 4 (an inference component per model, as it depends on the model's version)", gg.ComponentVersions())
+	}
+	if len(gg.Errors) > 0 {
+		t.Fatalf("the Greengrass fake refused requests: %v", gg.Errors)
+	}
+}
+
+// registerModel puts a model.tar.gz (bundle/ and bundle-int8/) and its
+// evaluation report in S3 and registers a model package in the example's
+// group, as the pipeline's Register step would.
+func registerModel(t *testing.T, cfg aws.Config, text, status string, accuracy float64) {
+	t.Helper()
+	ctx := context.Background()
+	files := map[string][]byte{}
+	for dir, prec := range map[string]string{"bundle": "fp32", "bundle-int8": "int8"} {
+		files[dir+"/manifest.json"] = []byte(`{"format": "slm-model-bundle", "precision": "` + prec + `"}`)
+		files[dir+"/model.onnx"] = []byte(text + " " + prec)
+	}
+	tgz, err := artifact.TarGz(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "intent-dev/" + sha256Hex(tgz)[:8] + "/"
+	s3c := s3.NewFromConfig(cfg)
+	report := fmt.Sprintf(`{"multiclass_classification_metrics": {"accuracy": {"value": %g, "standard_deviation": "NaN"}}, "latency_metrics": {"p95_ms": {"value": 7.5}}, "examples": 100}`, accuracy)
+	for name, body := range map[string][]byte{"model.tar.gz": tgz, "evaluation.json": []byte(report)} {
+		if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("slm-model-artifacts-dev-acme"), Key: aws.String(key + name), Body: bytes.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sm := sagemaker.NewFromConfig(cfg)
+	group := "slm-dev-intent-classifier"
+	if _, err := sm.DescribeModelPackageGroup(ctx, &sagemaker.DescribeModelPackageGroupInput{ModelPackageGroupName: aws.String(group)}); err != nil {
+		if _, err := sm.CreateModelPackageGroup(ctx, &sagemaker.CreateModelPackageGroupInput{ModelPackageGroupName: aws.String(group)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := sm.CreateModelPackage(ctx, &sagemaker.CreateModelPackageInput{
+		ModelPackageGroupName: aws.String(group),
+		ModelApprovalStatus:   smtypes.ModelApprovalStatus(status),
+		InferenceSpecification: &smtypes.InferenceSpecification{
+			Containers:            []smtypes.ModelPackageContainerDefinition{{Image: aws.String("763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-inference:2.9.0"), ModelDataUrl: aws.String("s3://slm-model-artifacts-dev-acme/" + key + "model.tar.gz")}},
+			SupportedContentTypes: []string{"application/json"}, SupportedResponseMIMETypes: []string{"application/json"},
+		},
+		ModelMetrics: &smtypes.ModelMetrics{ModelQuality: &smtypes.ModelQuality{Statistics: &smtypes.MetricsSource{
+			ContentType: aws.String("application/json"), S3Uri: aws.String("s3://slm-model-artifacts-dev-acme/" + key + "evaluation.json")}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEdgeReleaseFromRegistry: with no --model the edge release ships the
+// latest Approved model package; a new approved package gives a new model
+// component version and a deployment; a pending one is ignored; a pinned
+// version ships that one.
+func TestEdgeReleaseFromRegistry(t *testing.T) {
+	cfg := motoAccount(t)
+	gg := ggfake.New(t, awstest.Region, awstest.AccountID)
+	t.Setenv("AWS_ENDPOINT_URL_GREENGRASSV2", gg.URL)
+	rt := edgeFiles(t, "unused")[2:] // --edge-runtime DIR
+	dir := t.TempDir()
+
+	out := mustRun(t, 2, planArgs(t, filepath.Join(dir, "none"), rt...)...)
+	if !strings.Contains(out, "the model package group slm-dev-intent-classifier has no Approved model package yet") {
+		t.Errorf("plan with an empty registry:\n%s", out)
+	}
+	registerModel(t, cfg, "v1", "Approved", 0.95)
+	first := filepath.Join(dir, "first")
+	out = mustRun(t, 2, planArgs(t, first, rt...)...)
+	for _, want := range []string{"edge_target.stores ships model package slm-dev-intent-classifier/1 (Approved)", "accuracy 0.95", "p95_ms 7.5", "+ edge_target.stores (intent-dev-stores)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	mustRun(t, 0, "apply", first)
+	mustRun(t, 0, planArgs(t, filepath.Join(dir, "again"), rt...)...)
+
+	registerModel(t, cfg, "v2", "Approved", 0.96)
+	registerModel(t, cfg, "v3", "PendingManualApproval", 0.99)
+	second := filepath.Join(dir, "second")
+	out = mustRun(t, 2, planArgs(t, second, rt...)...)
+	for _, want := range []string{"ships model package slm-dev-intent-classifier/2 (Approved)", "+ com.example.slm.IntentClassifier.Model 1.", "~ com.example.slm.IntentClassifier.Model 1.", "Plan: 4 to add, 0 to change, 0 to destroy."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan of a new approved package lacks %q:\n%s", want, out)
+		}
+	}
+	mustRun(t, 0, "apply", second)
+	if n := len(gg.Deployments()); n != 2 {
+		t.Errorf("%d deployments, want 2", n)
+	}
+	out = mustRun(t, 2, planArgs(t, filepath.Join(dir, "pinned"), append(rt, "--model-version", "1")...)...)
+	if !strings.Contains(out, "ships model package slm-dev-intent-classifier/1 (Approved)") {
+		t.Errorf("pinned plan:\n%s", out)
 	}
 	if len(gg.Errors) > 0 {
 		t.Fatalf("the Greengrass fake refused requests: %v", gg.Errors)
