@@ -13,6 +13,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/greengrassv2"
+	ggtypes "github.com/aws/aws-sdk-go-v2/service/greengrassv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -365,10 +368,25 @@ func TestEdgeRelease(t *testing.T) {
 			t.Errorf("plan of a new model lacks %q:\n%s", want, out)
 		}
 	}
+	// Someone deploys to the fleet meanwhile: the plan's old -> new is no
+	// longer true, and apply refuses it.
+	ggc := greengrassv2.NewFromConfig(aws.Config{Region: awstest.Region, BaseEndpoint: aws.String(gg.URL),
+		Credentials: credentials.NewStaticCredentialsProvider(awstest.AccessKeyID, awstest.SecretAccessKey, "")})
+	if _, err := ggc.CreateDeployment(context.Background(), &greengrassv2.CreateDeploymentInput{
+		TargetArn:  aws.String("arn:aws:iot:" + awstest.Region + ":" + awstest.AccountID + ":thinggroup/intent-stores-dev"),
+		Components: map[string]ggtypes.ComponentDeploymentSpecification{"aws.greengrass.LogManager": {ComponentVersion: aws.String("2.3.5")}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "apply", third)
+	if code != 1 || !strings.Contains(stderr, "the plan is stale") || !strings.Contains(stderr, "a new deployment to arn:aws:iot:"+awstest.Region+":"+awstest.AccountID+":thinggroup/intent-stores-dev was made since the plan") {
+		t.Fatalf("apply after an out-of-band deployment: exit %d\n%s", code, stderr)
+	}
+	mustRun(t, 2, planArgs(t, third, edgeFiles(t, "model v2")...)...)
 	mustRun(t, 0, "apply", third)
 	deps := gg.Deployments()
-	if len(deps) != 2 || deps[0].Status != "COMPLETED" || deps[1].Status != "ACTIVE" {
-		t.Errorf("deployments %+v, want the first superseded by the second", deps)
+	if len(deps) != 3 || deps[0].Status != "COMPLETED" || deps[1].Status != "COMPLETED" || deps[2].Status != "ACTIVE" {
+		t.Errorf("deployments %+v, want each superseded by the next", deps)
 	}
 	if got := len(gg.ComponentVersions()); got != 4 {
 		t.Errorf("component versions %v, want 4 (an inference component per model, as it depends on the model's version)", gg.ComponentVersions())
