@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -90,6 +91,10 @@ fails.`,
 					return err
 				}
 			}
+			values, err := startParams(saved, params)
+			if err != nil {
+				return err
+			}
 			c, err := awsdeploy.LoadClients(ctx, saved.Plan.Region)
 			if err != nil {
 				return err
@@ -98,9 +103,9 @@ fails.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "Apply complete: %d uploaded, %d already in S3; pipeline %s.\n", res.Uploaded, res.AlreadyThere, describe(res.Pipeline))
+			fmt.Fprintf(a.stdout, "Apply complete: %d uploaded, %d already in S3; pipeline %s; %d component versions and %d deployments created.\n", res.Uploaded, res.AlreadyThere, describe(res.Pipeline), res.Components, res.Deployments)
 			if start {
-				return a.startExecution(ctx, c, saved, res, params, wait)
+				return a.startExecution(ctx, c, saved, res, values, wait)
 			}
 			return nil
 		},
@@ -133,12 +138,14 @@ func (a *app) confirm() (bool, error) {
 	return strings.TrimSpace(line) == "yes", nil
 }
 
-func (a *app) startExecution(ctx context.Context, c *awsdeploy.Clients, s *planner.Saved, res awsdeploy.Applied, params []string, wait bool) error {
+// startParams checks --param values against the plan's parameters before
+// anything is applied.
+func startParams(s *planner.Saved, params []string) (map[string]string, error) {
 	values := map[string]string{}
 	for _, p := range params {
 		k, v, ok := strings.Cut(p, "=")
 		if !ok || k == "" {
-			return fmt.Errorf("--param %q: want NAME=VALUE", p)
+			return nil, fmt.Errorf("--param %q: want NAME=VALUE", p)
 		}
 		values[k] = v
 	}
@@ -152,9 +159,14 @@ func (a *app) startExecution(ctx context.Context, c *awsdeploy.Clients, s *plann
 			for n := range known {
 				names = append(names, n)
 			}
-			return fmt.Errorf("--param %s: the pipeline has no such parameter (it has %s)", k, strings.Join(names, ", "))
+			sort.Strings(names)
+			return nil, fmt.Errorf("--param %s: the pipeline has no such parameter (it has %s)", k, strings.Join(names, ", "))
 		}
 	}
+	return values, nil
+}
+
+func (a *app) startExecution(ctx context.Context, c *awsdeploy.Clients, s *planner.Saved, res awsdeploy.Applied, values map[string]string, wait bool) error {
 	ex, err := c.Start(ctx, s.Plan.Target.Name, res.PipelineVersionID, values)
 	if err != nil {
 		return err

@@ -5,16 +5,19 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	smbackend "github.com/slm-project/slm/backends/sagemaker"
 
 	"github.com/slm-project/slm/compiler/plan"
 	"github.com/slm-project/slm/deploy/planner"
@@ -39,6 +42,9 @@ type Applied struct {
 	// PipelineVersionID is the version Create/UpdatePipeline made, when
 	// the service says (moto does not).
 	PipelineVersionID int64
+	// Components and Deployments count the Greengrass versions and
+	// deployments created.
+	Components, Deployments int
 }
 
 // StaleError says the deployed state changed since the plan.
@@ -60,6 +66,9 @@ func (c *Clients) Apply(ctx context.Context, s *planner.Saved, o ApplyOptions) (
 	progress := o.Progress
 	if progress == nil {
 		progress = io.Discard
+	}
+	if n := compactLen(s.Definition); n > smbackend.InlineLimit {
+		return res, fmt.Errorf("the pipeline definition is %d characters, over SageMaker's inline limit of %d: slm apply does not yet pass definitions through S3; split the pipeline", n, smbackend.InlineLimit)
 	}
 	if p.State.Offline {
 		return res, fmt.Errorf("the plan in %s was made with --offline, against nothing: apply needs a plan compared with what is deployed; plan again without --offline", s.Dir)
@@ -138,6 +147,9 @@ func (c *Clients) Apply(ctx context.Context, s *planner.Saved, o ApplyOptions) (
 	case plan.Update:
 		fmt.Fprintf(progress, "Updated the pipeline %s.\n", res.PipelineARN)
 	}
+	if err := c.applyGreengrass(ctx, s, id.Account, now, progress, &res); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 
@@ -147,7 +159,30 @@ func (c *Clients) Apply(ctx context.Context, s *planner.Saved, o ApplyOptions) (
 // keys are not either (the same key holds the same bytes).
 func checkStale(p *plan.Plan, now plan.Deployed) error {
 	var changes []string
+	targets := map[string]plan.Resource{}
+	for _, r := range p.Resources {
+		if r.Kind == "greengrass-deployment" {
+			targets[r.TargetARN] = r
+		}
+	}
 	for _, r := range p.State.Reads {
+		if r.Kind == plan.ReadDeployment {
+			// Someone deployed to the target since the plan, and not what
+			// this plan deploys: the plan's old -> new is no longer true.
+			dd, ok := now.Deployments[r.ID]
+			was := ""
+			if r.Exists {
+				was = r.SHA256
+			}
+			is := ""
+			if ok {
+				is = plan.DigestOf([]byte(dd.ID))
+			}
+			if was != is && !(ok && equalComponents(dd.Components, targets[r.ID].Components)) {
+				changes = append(changes, "a new deployment to "+r.ID+" was made since the plan")
+			}
+			continue
+		}
 		if r.Kind != plan.ReadPipeline {
 			continue
 		}
@@ -256,4 +291,13 @@ func humanBytes(n int) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// compactLen is the definition's length as CreatePipeline counts it.
+func compactLen(def []byte) int {
+	var b bytes.Buffer
+	if err := json.Compact(&b, def); err != nil {
+		return len(def)
+	}
+	return utf8.RuneCount(b.Bytes())
 }

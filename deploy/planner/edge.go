@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -20,6 +21,7 @@ import (
 	"github.com/slm-project/slm/backends/greengrass"
 	"github.com/slm-project/slm/backends/sagemaker/localrun"
 	"github.com/slm-project/slm/compiler/ir"
+	"github.com/slm-project/slm/stdlib/evaluate"
 )
 
 // EdgeRuntime names slm-edge and ONNX Runtime for each architecture the
@@ -61,9 +63,8 @@ func EdgeRuntime(p *ir.Pipeline, dir string) (map[string]greengrass.RuntimeFiles
 // bundle-int8/, or a model package group of the local registry `slm run`
 // writes (a directory of N.json), whose latest approved version's model
 // archive holds each variant's bundle.tar.gz; each target takes its variant.
-// In every form the
-// bundle's manifest must say the precision the target names: a target
-// asking for int8 never ships an fp32 file. Symlinks are followed (swapping
+// In every form the bundle's manifest must say the precision the target
+// names: a target asking for int8 never ships an fp32 file. Symlinks are followed (swapping
 // a symlink is how slm-edge's hot reload is documented).
 func EdgeModels(p *ir.Pipeline, model string) (map[string]artifact.File, error) {
 	out := map[string]artifact.File{}
@@ -263,4 +264,29 @@ func checkPrecision(where string, manifest []byte, variant string) error {
 		return fmt.Errorf("%s holds a %s bundle, but the edge target ships variant %q: pass the %s bundle (or the training model directory holding it), or set variant = %q", where, m.Precision, variant, variant, m.Precision)
 	}
 	return nil
+}
+
+// BundleFromModelArchive takes the bundle of variant out of a training
+// job's model.tar.gz (bundle/ and bundle-int8/ at its root, SPEC section 3:
+// the model data a registered model package names) and packs it as the
+// model component's bundle.tar.gz.
+func BundleFromModelArchive(ctx context.Context, archive []byte, variant string) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "slm-model-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	tgz := filepath.Join(dir, "model.tar.gz")
+	if err := os.WriteFile(tgz, archive, 0o600); err != nil {
+		return nil, err
+	}
+	out := filepath.Join(dir, "model")
+	if err := os.Mkdir(out, 0o700); err != nil {
+		return nil, err
+	}
+	if err := evaluate.ExtractTarGz(ctx, tgz, out); err != nil {
+		return nil, fmt.Errorf("unpacking the model archive: %w", err)
+	}
+	sub := variantDir(variant)
+	return packChecked(filepath.Join(out, sub), sub, variant)
 }

@@ -33,8 +33,9 @@ type Inputs struct {
 	Pipeline *ir.Pipeline
 	Code     sagemaker.Code
 	// Edge is nil when no model bundle was given: Greengrass is then not
-	// planned and a note says why.
-	Edge *greengrass.Inputs
+	// planned and a note says why (EdgeNote, or a default).
+	Edge     *greengrass.Inputs
+	EdgeNote string
 }
 
 // Result is a plan with the files it writes.
@@ -94,7 +95,11 @@ func Build(in Inputs) (*Result, error) {
 	var notes []string
 	if len(p.EdgeTargets) > 0 {
 		if in.Edge == nil {
-			notes = append(notes, "Greengrass components and deployments are not planned: they ship a trained model bundle. Pass --model with a training model directory (holding bundle/ and bundle-int8/) or a bundle.")
+			note := in.EdgeNote
+			if note == "" {
+				note = "Greengrass components and deployments are not planned: they ship a trained model bundle. Pass --model with a training model directory (holding bundle/ and bundle-int8/) or a bundle."
+			}
+			notes = append(notes, note)
 		} else {
 			gg, err := greengrass.Build(p, *in.Edge)
 			if err != nil {
@@ -119,7 +124,7 @@ func Build(in Inputs) (*Result, error) {
 	pl := plan.Build(p, uploads)
 	pl.Notes = notes
 	if sm.OverInlineLimit {
-		pl.Notes = append(pl.Notes, fmt.Sprintf("The pipeline definition is %d characters, over SageMaker's inline limit: apply passes it through S3.", sm.Size))
+		pl.Notes = append(pl.Notes, fmt.Sprintf("The pipeline definition is %d characters, over SageMaker's inline limit, which slm apply does not pass through S3 yet: it will refuse this plan.", sm.Size))
 	}
 	pl.Target.Definition = DefinitionPath
 	pl.Target.DefinitionSHA256 = plan.DigestOf(sm.Definition)
@@ -140,14 +145,20 @@ func Build(in Inputs) (*Result, error) {
 			if len(c.DependsOn) > 0 {
 				d = append(d, "depends on "+strings.Join(c.DependsOn, ", "))
 			}
-			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-component", Type: c.Name, Name: c.Version, Address: c.Name + " " + c.Version, Details: d})
+			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-component", Type: c.Name, Name: c.Version, Address: c.Name + " " + c.Version, Details: d, File: "greengrass/" + c.Recipe})
 		}
 		for _, dp := range gg.Deployments {
 			d := []string{"target " + dp.TargetARN, "components " + strings.Join(dp.Components, ", "), "rollout " + dp.Rollout, "request " + dp.Request}
 			if len(dp.Guards) > 0 {
 				d = append(d, "ships only a model that passed gate."+strings.Join(dp.Guards, ", gate."))
 			}
-			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-deployment", Type: "edge_target", Name: dp.EdgeTarget, Address: "edge_target." + dp.EdgeTarget + " (" + dp.Name + ")", Details: d})
+			comps := map[string]string{}
+			for _, c := range dp.Components {
+				n, v, _ := strings.Cut(c, " ")
+				comps[n] = v
+			}
+			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-deployment", Type: "edge_target", Name: dp.EdgeTarget,
+				Address: "edge_target." + dp.EdgeTarget + " (" + dp.Name + ")", Details: d, File: "greengrass/" + dp.Request, TargetARN: dp.TargetARN, Components: comps})
 		}
 	}
 	pl.Artifacts = Artifacts(res.Files)
