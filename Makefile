@@ -16,7 +16,7 @@ EDGE_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: train-clinc150
 .PHONY: train-smoke
-.PHONY: all setup setup-go setup-ort setup-python setup-tools check-infra build build-arm64 testmodels demo test test-go test-python lint lint-go lint-python bench fuzz clean
+.PHONY: all setup setup-go setup-ort setup-python setup-moto setup-tools check-infra build build-arm64 testmodels demo test test-go test-python lint lint-go lint-python bench fuzz clean
 
 all: build
 
@@ -31,6 +31,11 @@ setup-ort:
 
 setup-python:
 	scripts/setup-python.sh
+
+## setup-moto: the moto server the AWS tests talk to, pinned, in a cached venv (~/.cache/slm/moto-venv;
+## about 2 minutes once, then nothing).
+setup-moto:
+	scripts/aws/moto.sh install
 
 ## setup-tools: tflint, tflint-ruleset-aws and trivy, built from the Go module proxy into ~/.cache/slm/tools
 ## (cached: a tool whose version stamp matches is not rebuilt).
@@ -61,7 +66,7 @@ build/testmodels/.stamp: scripts/edge/make_test_bundles.py runtime/testdata/mini
 
 ## demo: the main job on the bundled example.
 demo: build
-	bin/slm plan examples/intent --var-file examples/intent/envs/dev.slmvars.hcl --out build/demo
+	bin/slm plan examples/intent --var-file examples/intent/envs/dev.slmvars.hcl --out build/demo --offline
 
 ## train-smoke: end to end on a 10-intent CLINC150 slice: slm step prepare, one LoRA epoch, slm-edge classify,
 ## slm step evaluate; checks digests, runtime logits = PyTorch's (1e-3), accuracy. Leaves build/smoke/.
@@ -71,8 +76,10 @@ train-smoke: build setup-python
 ## test: lint, then every test (Go, Python, the end-to-end smoke).
 test: setup lint test-go test-python train-smoke
 
-test-go: setup-go setup-ort testmodels build-arm64
-	$(GO) test -race -count=1 ./...
+# The Go tests run against one moto server (127.0.0.1, a free port), started before and stopped by PID
+# after, also when a test fails; internal/awstest reads its address from SLM_MOTO_ENDPOINT.
+test-go: setup-go setup-ort setup-moto testmodels build-arm64
+	scripts/aws/moto.sh run $(GO) test -race -count=1 ./...
 
 test-python: setup-python
 	$(PY) -m pytest -q stdlib/python

@@ -1,11 +1,10 @@
 // Package terraform generates, from a pipeline's IR, the Terraform (HCL through hclwrite) that stands up
-// the AWS estate the pipeline runs in: buckets, KMS, IAM roles, the SageMaker pipeline and model package
-// groups, IoT thing groups and the Greengrass token-exchange role alias, alarms, a dashboard and the
+// the AWS estate the pipeline runs in: buckets, KMS, IAM roles, the model package groups (the SageMaker
+// pipeline itself is slm apply's), IoT thing groups and the Greengrass token-exchange role alias, alarms, a dashboard and the
 // approval rule. It is a pure function of the IR and the SageMaker backend's output; it never reads HCL.
 package terraform
 
 import (
-	"bytes"
 	"fmt"
 	"sort"
 	"strconv"
@@ -20,7 +19,8 @@ import (
 
 // Inputs are what the other backends produce that the Terraform carries.
 type Inputs struct {
-	// Definition is the compiled SageMaker pipeline definition JSON.
+	// Definition is the compiled SageMaker pipeline definition JSON. The Terraform no longer carries it
+	// (slm apply owns the pipeline); it is accepted so callers need not special-case the backend.
 	Definition []byte
 	// Uploads are the content-addressed files the pipeline reads (step code, binaries), uploaded by slm
 	// before the pipeline runs; they must lie in the pipeline's storage, which the execution role reads.
@@ -69,13 +69,6 @@ func (r Resource) BlockAddress() string {
 	return r.Type + "." + r.Name
 }
 
-// InlineDefinitionLimit is the most characters aws_sagemaker_pipeline accepts inline; larger definitions
-// go through S3.
-const InlineDefinitionLimit = 1048576
-
-// DefinitionFile is the file, beside the .tf files, holding the pipeline definition.
-const DefinitionFile = "pipeline-definition.json"
-
 type gen struct {
 	p         *ir.Pipeline
 	in        Inputs
@@ -110,7 +103,6 @@ func Render(p *ir.Pipeline, in Inputs) (map[string][]byte, []Resource, error) {
 	for name, f := range g.files {
 		out[name] = hclwrite.Format(f.Bytes())
 	}
-	out[DefinitionFile] = append(bytes.TrimRight(in.Definition, "\n"), '\n')
 	rs := append([]Resource(nil), g.resources...)
 	sort.Slice(rs, func(i, j int) bool { return rs[i].Address() < rs[j].Address() })
 	return out, rs, nil
@@ -119,9 +111,6 @@ func Render(p *ir.Pipeline, in Inputs) (map[string][]byte, []Resource, error) {
 func build(p *ir.Pipeline, in Inputs) (g *gen, err error) {
 	if p == nil {
 		return nil, fmt.Errorf("terraform backend: no pipeline")
-	}
-	if len(bytes.TrimSpace(in.Definition)) == 0 {
-		return nil, fmt.Errorf("terraform backend: pipeline %s: no SageMaker definition to carry (the SageMaker backend's output is an input here)", p.Project.PipelineName)
 	}
 	if err := validate(p); err != nil {
 		return nil, err

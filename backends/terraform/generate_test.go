@@ -261,7 +261,7 @@ func TestSecurityProperties(t *testing.T) {
 				}
 			}
 			for _, want := range []string{`identifiers = ["sagemaker.amazonaws.com"]`, `identifiers = ["credentials.iot.amazonaws.com"]`,
-				`resource "aws_iot_role_alias"`, `resource "aws_sagemaker_pipeline"`, `resource "aws_sagemaker_model_package_group"`,
+				`resource "aws_iot_role_alias"`, `resource "aws_sagemaker_model_package_group"`,
 				`resource "aws_cloudwatch_event_rule" "model_approved"`, `resource "aws_cloudwatch_dashboard"`, `extended_statistic = "p95"`,
 				`metric_name         = "ExecutionFailed"`, `kms_master_key_id = aws_kms_key.this.arn`} {
 				if !bytes.Contains(all, []byte(want)) {
@@ -368,24 +368,6 @@ func TestEnvironmentsDiffer(t *testing.T) {
 	}
 }
 
-// TestLargeDefinitionGoesThroughS3 checks a definition over the inline limit is uploaded and referenced.
-func TestLargeDefinitionGoesThroughS3(t *testing.T) {
-	big := []byte(`{"Version": "2020-12-01", "Metadata": {"pad": "` + strings.Repeat("x", InlineDefinitionLimit) + `"}}`)
-	files := generate(t, exampleir.Compile(t, "dev"), Inputs{Definition: big})
-	sm := string(files["main.tf"])
-	for _, want := range []string{`resource "aws_s3_object" "pipeline_definition"`, "pipeline_definition_s3_location {", "source_hash"} {
-		if !strings.Contains(sm, want) {
-			t.Errorf("main.tf lacks %s:\n%s", want, sm)
-		}
-	}
-	if strings.Contains(sm, "pipeline_definition   = file(") {
-		t.Error("a definition over the limit is still inline")
-	}
-	for _, d := range loadSchema(t).Check(files, "aws") {
-		t.Error(d.Error())
-	}
-}
-
 func TestGenerateErrors(t *testing.T) {
 	base := func() *ir.Pipeline { return exampleir.Compile(t, "dev") }
 	tests := []struct {
@@ -395,7 +377,6 @@ func TestGenerateErrors(t *testing.T) {
 		want string
 	}{
 		{"nil pipeline", func() *ir.Pipeline { return nil }, Inputs{Definition: definition}, "no pipeline"},
-		{"no definition", base, Inputs{}, "no SageMaker definition"},
 		{"shared bucket disagrees", func() *ir.Pipeline {
 			p := base()
 			for i := range p.Storage {
@@ -435,8 +416,8 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 }
 
-// TestCarriesSageMakerBackendOutput feeds the SageMaker backend's real output through: its definition is
-// carried verbatim and its uploads lie where the execution role may read.
+// TestCarriesSageMakerBackendOutput feeds the SageMaker backend's real output through: its uploads lie
+// where the execution role may read, and the pipeline itself is left to slm apply.
 func TestCarriesSageMakerBackendOutput(t *testing.T) {
 	p := exampleir.Compile(t, "prod")
 	sm, err := sagemaker.Generate(p, sagemaker.Code{Runner: []byte("runner"), ORTLibrary: []byte("ort"), TrainingSource: []byte("src")})
@@ -444,11 +425,14 @@ func TestCarriesSageMakerBackendOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := generate(t, p, Inputs{Definition: sm.Definition, Uploads: sm.Uploads})
-	if !bytes.Equal(bytes.TrimRight(files[DefinitionFile], "\n"), bytes.TrimRight(sm.Definition, "\n")) {
-		t.Error("the definition is not carried verbatim")
+	// The pipeline is slm apply's, not Terraform's: the Terraform keeps its role and outputs the ARN.
+	for name, b := range files {
+		if strings.Contains(string(b), "aws_sagemaker_pipeline") {
+			t.Errorf("%s declares the SageMaker pipeline, which slm apply owns", name)
+		}
 	}
-	if !strings.Contains(string(files["main.tf"]), `pipeline_definition   = file("${path.module}/pipeline-definition.json")`) {
-		t.Errorf("main.tf does not read the definition file:\n%s", files["main.tf"])
+	if !strings.Contains(string(files["outputs.tf"]), `output "sagemaker_execution_role_arn"`) {
+		t.Errorf("outputs.tf lacks the role ARN apply uses:\n%s", files["outputs.tf"])
 	}
 	if !strings.Contains(string(files["iam.tf"]), `role/`+p.Project.ExecutionRoleName+`"`) {
 		t.Errorf("the execution role is not the one the definition names (%s)", p.Project.ExecutionRoleARN)

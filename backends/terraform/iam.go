@@ -235,6 +235,8 @@ func (g *gen) ciRole() {
 			"s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration"},
 			resources: buckets},
 		{sid: "UploadArtifacts", actions: []string{"s3:GetObject", "s3:PutObject"}, resources: objects},
+		// slm apply's lock: released with a conditional delete, the only object CI deletes.
+		{sid: "ApplyLock", actions: []string{"s3:DeleteObject"}, resources: []expr{g.lockObject()}},
 		{sid: "ManageRoles", actions: []string{
 			"iam:CreateRole", "iam:DeleteRolePolicy", "iam:PassRole", "iam:PutRolePolicy", "iam:TagRole", "iam:UntagRole",
 			"iam:UpdateAssumeRolePolicy", "iam:UpdateRole"}, resources: []expr{named("iam", false, "role/")}},
@@ -289,4 +291,10 @@ func (g *gen) executionRoleName() string {
 		return n
 	}
 	return g.p.Project.PipelineName + "-sagemaker"
+}
+
+// lockObject is the ARN of slm apply's lock objects (SPEC 5.4), in the artifact storage.
+func (g *gen) lockObject() expr {
+	s := g.storage[g.p.Project.ArtifactStorage]
+	return arn("s3", false, false, s.Bucket, "/", s.Prefix, "slm/locks/*")
 }

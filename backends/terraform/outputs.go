@@ -11,8 +11,7 @@ func (g *gen) outputs() {
 		o.set("description", description)
 		o.set("value", value)
 	}
-	add("sagemaker_pipeline_arn", "The SageMaker pipeline.", ref("aws_sagemaker_pipeline", "this", "arn"))
-	add("sagemaker_execution_role_arn", "The role SageMaker runs the pipeline and its jobs as.", ref("aws_iam_role", "sagemaker_execution", "arn"))
+	add("sagemaker_execution_role_arn", "The role SageMaker runs the pipeline and its jobs as; slm apply creates the pipeline with it.", ref("aws_iam_role", "sagemaker_execution", "arn"))
 	add("ci_role_arn", "The role CI assumes to plan and apply.", ref("aws_iam_role", "ci", "arn"))
 	add("alarm_topic_arn", "Where alarms and model approvals are announced.", ref("aws_sns_topic", "alarms", "arn"))
 	add("kms_key_arn", "The estate's customer managed key.", ref("aws_kms_key", "this", "arn"))
@@ -33,6 +32,6 @@ func (g *gen) outputs() {
 	}
 	body.AppendNewline()
 	o := block{body.AppendNewBlock("output", []string{"buckets"}).Body()}
-	o.set("description", "Bucket names by storage block.")
+	o.set("description", "Bucket names by storage block: slm apply uploads to them and takes its lock in the artifact storage's.")
 	o.set("value", buckets)
 }

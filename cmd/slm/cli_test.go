@@ -21,14 +21,15 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 }
 
 // stepCode names step code for plan: the test binary itself stands in for
-// both the runner and the ONNX Runtime library (any x86-64 ELF will do).
+// both the runner and the ONNX Runtime library (any x86-64 ELF will do);
+// and plans offline (apply_test.go plans against moto).
 func stepCode(t *testing.T) []string {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return []string{"--runner", exe, "--ort-lib", exe}
+	return []string{"--runner", exe, "--ort-lib", exe, "--offline"}
 }
 
 func writeConfig(t *testing.T, files map[string]string) string {
@@ -101,7 +102,8 @@ func TestPlanWritesArtifactsAndPlan(t *testing.T) {
 		"+ FineTune-intent (Training, from finetune.intent)",
 		"gate.quality reads evaluate.intent; guards register.intent",
 		"accuracy >= param.min_accuracy",
-		"Plan: ",
+		"Offline: AWS was not read (--offline)",
+		"Plan: 5 to add, 0 to change, 0 to destroy.",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("plan output lacks %q:\n%s", want, stdout)
@@ -115,7 +117,7 @@ func TestPlanWritesArtifactsAndPlan(t *testing.T) {
 	if err := json.Unmarshal(b, &pl); err != nil {
 		t.Fatal(err)
 	}
-	if pl["format_version"] != "1.0" {
+	if pl["format_version"] != "2.0" {
 		t.Errorf("format_version = %v", pl["format_version"])
 	}
 	for _, a := range pl["artifacts"].([]any) {
@@ -168,7 +170,7 @@ func TestPlanRefusesNonELFRunner(t *testing.T) {
 		t.Fatal(err)
 	}
 	exe, _ := os.Executable()
-	code, _, stderr := runCLI(t, "plan", example, "--var-file", example+"/envs/dev.slmvars.hcl", "--out", filepath.Join(t.TempDir(), "o"), "--runner", runner, "--ort-lib", exe)
+	code, _, stderr := runCLI(t, "plan", example, "--var-file", example+"/envs/dev.slmvars.hcl", "--out", filepath.Join(t.TempDir(), "o"), "--runner", runner, "--ort-lib", exe, "--offline")
 	if code != 1 || !strings.Contains(stderr, "is not a Linux executable") {
 		t.Fatalf("exit %d, stderr %q; want a refusal of the runner", code, stderr)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -14,6 +15,7 @@ var version = "dev"
 // app is what every command needs from the process: its streams and
 // environment, passed in so tests run commands in-process.
 type app struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	environ        []string
 }
@@ -23,9 +25,15 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return "exit" }
 
-// run builds the command tree and executes it, returning the process exit code.
+// run builds the command tree and executes it with no standard input,
+// returning the process exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ []string) int {
-	a := &app{stdout: stdout, stderr: stderr, environ: environ}
+	return runIO(ctx, args, strings.NewReader(""), stdout, stderr, environ)
+}
+
+// runIO is run with a standard input (apply's confirmation prompt).
+func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ}
 	root := &cobra.Command{
 		Use:           "slm",
 		Short:         "Compile .slm.hcl pipelines into SageMaker, Terraform and Greengrass artifacts",
@@ -46,6 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 	root.AddCommand(a.validateCommand(), a.planCommand(), a.fmtCommand(), a.graphCommand())
 	root.AddCommand(a.showCommand(), a.initCommand())
 	root.AddCommand(newStepCommand())
+	root.AddCommand(a.applyCommand(), a.forceUnlockCommand())
 	if err := root.ExecuteContext(ctx); err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slm-project/slm/compiler/plan"
+	"github.com/slm-project/slm/deploy"
 )
 
 func (a *app) showCommand() *cobra.Command {
@@ -42,7 +43,7 @@ sections cut so the comment stays under GitHub's 65,536-character limit.`,
 			case "text":
 				return plan.WriteText(a.stdout, pl)
 			case "json":
-				b, err := encodeJSON(pl)
+				b, err := deploy.EncodeJSON(pl)
 				if err != nil {
 					return err
 				}

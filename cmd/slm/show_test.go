@@ -33,7 +33,7 @@ func fixedCode(t *testing.T) []string {
 // the README).
 func TestShow(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "dev")
-	args := append([]string{"plan", example, "--var-file", example + "/envs/dev.slmvars.hcl", "--out", dir}, fixedCode(t)...)
+	args := append([]string{"plan", "--offline", example, "--var-file", example + "/envs/dev.slmvars.hcl", "--out", dir}, fixedCode(t)...)
 	code, planText, stderr := runCLI(t, args...)
 	if code != 0 {
 		t.Fatalf("plan: exit %d: %s", code, stderr)
@@ -103,7 +103,7 @@ func TestShowErrors(t *testing.T) {
 		{[]string{"show", file}, "is a file, not a plan directory"},
 		{[]string{"show", notPlan}, "is not a plan directory: it has no plan.json"},
 		{[]string{"show", broken}, "is not a valid plan"},
-		{[]string{"show", future}, `has plan format version "9.0"; this slm reads 1.x`},
+		{[]string{"show", future}, `has plan format version "9.0"; this slm reads 2.x`},
 		{[]string{"show", "--format", "html", future}, `--format "html" is not one of text, json, markdown`},
 		{[]string{"show", "--json", "--format", "markdown", notPlan}, "--json and --format markdown disagree"},
 	} {

@@ -13,17 +13,22 @@ func Build(p *ir.Pipeline, uploads []artifact.Upload) *Plan {
 	pl := &Plan{
 		FormatVersion: FormatVersion,
 		Pipeline:      p.Project.PipelineName,
-		Environment:   p.Project.Environment,
-		Region:        p.Project.Region,
-		Account:       p.Project.Account,
-		ConfigSHA256:  p.SourceDigest,
-		Variables:     []Variable{},
-		Parameters:    []Parameter{},
-		Steps:         []Step{},
-		Gates:         []Gate{},
-		Uploads:       []Upload{},
-		Resources:     []Resource{},
-		Artifacts:     []Artifact{},
+		Target: PipelineTarget{
+			Action: Create, Name: p.Project.PipelineName, RoleARN: p.Project.ExecutionRoleARN,
+			MaxParallel: p.Project.MaxParallelSteps, Description: p.Project.Description,
+		},
+		State:        State{Reads: []Observed{}},
+		Environment:  p.Project.Environment,
+		Region:       p.Project.Region,
+		Account:      p.Project.Account,
+		ConfigSHA256: p.SourceDigest,
+		Variables:    []Variable{},
+		Parameters:   []Parameter{},
+		Steps:        []Step{},
+		Gates:        []Gate{},
+		Uploads:      []Upload{},
+		Resources:    []Resource{},
+		Artifacts:    []Artifact{},
 	}
 	for _, v := range p.Variables {
 		pl.Variables = append(pl.Variables, Variable{Name: v.Name, Value: v.Display, Source: v.Source, Overrode: v.Overrode})

@@ -1,10 +1,5 @@
-output "sagemaker_pipeline_arn" {
-  description = "The SageMaker pipeline."
-  value       = aws_sagemaker_pipeline.this.arn
-}
-
 output "sagemaker_execution_role_arn" {
-  description = "The role SageMaker runs the pipeline and its jobs as."
+  description = "The role SageMaker runs the pipeline and its jobs as; slm apply creates the pipeline with it."
   value       = aws_iam_role.sagemaker_execution.arn
 }
 
@@ -36,7 +31,7 @@ output "thing_group_arns" {
 }
 
 output "buckets" {
-  description = "Bucket names by storage block."
+  description = "Bucket names by storage block: slm apply uploads to them and takes its lock in the artifact storage's."
   value = {
     artifacts = aws_s3_bucket.artifacts.bucket
     edge      = aws_s3_bucket.edge.bucket

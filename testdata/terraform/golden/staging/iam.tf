@@ -134,6 +134,11 @@ data "aws_iam_policy_document" "ci" {
     resources = ["arn:${local.partition}:s3:::slm-model-artifacts-staging-acme/*", "arn:${local.partition}:s3:::slm-edge-deployments-staging-acme/*", "arn:${local.partition}:s3:::slm-intents-staging-acme/*"]
   }
   statement {
+    sid       = "ApplyLock"
+    actions   = ["s3:DeleteObject"]
+    resources = ["arn:${local.partition}:s3:::slm-model-artifacts-staging-acme/slm/locks/*"]
+  }
+  statement {
     sid       = "ManageRoles"
     actions   = ["iam:CreateRole", "iam:DeleteRolePolicy", "iam:PassRole", "iam:PutRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"]
     resources = ["arn:${local.partition}:iam::${local.account_id}:role/${local.name}*"]

@@ -1,9 +1,12 @@
-package main
+package planner
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,17 +17,11 @@ import (
 	"github.com/slm-project/slm/compiler/ir"
 )
 
-// edgeFlags locate what the Greengrass components carry.
-type edgeFlags struct {
-	runtimeDir string
-	model      string
-}
-
-// edgeRuntime reads slm-edge and ONNX Runtime for each architecture the
+// EdgeRuntime names slm-edge and ONNX Runtime for each architecture the
 // edge targets need. The layout is the build's: DIR/slm-edge and
 // DIR/libonnxruntime.so.1 for amd64, DIR/linux-arm64/ for aarch64; DIR
 // defaults to the directory of this slm binary.
-func edgeRuntime(p *ir.Pipeline, dir string) (map[string]greengrass.RuntimeFiles, error) {
+func EdgeRuntime(p *ir.Pipeline, dir string) (map[string]greengrass.RuntimeFiles, error) {
 	if dir == "" {
 		exe, err := os.Executable()
 		if err != nil {
@@ -40,25 +37,24 @@ func edgeRuntime(p *ir.Pipeline, dir string) (map[string]greengrass.RuntimeFiles
 				continue
 			}
 			d := filepath.Join(dir, sub[pl.Architecture])
-			edge, err1 := os.ReadFile(filepath.Join(d, "slm-edge"))
-			ort, err2 := os.ReadFile(filepath.Join(d, "libonnxruntime.so.1"))
+			edge, err1 := hashFile(filepath.Join(d, "slm-edge"))
+			ort, err2 := hashFile(filepath.Join(d, "libonnxruntime.so.1"))
 			if err := errors.Join(err1, err2); err != nil {
 				return nil, fmt.Errorf("edge_target %q runs on linux/%s, but slm-edge and libonnxruntime.so.1 for it are not in %s (%v): run make build build-arm64, or pass --edge-runtime", t.Name, pl.Architecture, d, err)
 			}
-			out[pl.Architecture] = greengrass.RuntimeFiles{
-				Edge: artifact.File{Role: "slm-edge (linux/" + pl.Architecture + ")", Name: "slm-edge", Content: edge},
-				ORT:  artifact.File{Role: "ONNX Runtime (linux/" + pl.Architecture + ")", Name: "libonnxruntime.so.1", Content: ort},
-			}
+			edge.Role, edge.Name = "slm-edge (linux/"+pl.Architecture+")", "slm-edge"
+			ort.Role, ort.Name = "ONNX Runtime (linux/"+pl.Architecture+")", "libonnxruntime.so.1"
+			out[pl.Architecture] = greengrass.RuntimeFiles{Edge: edge, ORT: ort}
 		}
 	}
 	return out, nil
 }
 
-// edgeModels packs the model bundle each edge target ships. --model names
+// EdgeModels packs the model bundle each edge target ships. --model names
 // either one bundle (a directory with manifest.json, or a bundle.tar.gz)
 // used for every target, or a training model directory holding bundle/ and
 // bundle-int8/, from which each target takes its variant.
-func edgeModels(p *ir.Pipeline, model string) (map[string]artifact.File, error) {
+func EdgeModels(p *ir.Pipeline, model string) (map[string]artifact.File, error) {
 	out := map[string]artifact.File{}
 	for _, t := range p.EdgeTargets {
 		var content []byte
@@ -84,6 +80,25 @@ func edgeModels(p *ir.Pipeline, model string) (map[string]artifact.File, error) 
 		out[t.Name] = artifact.File{Role: "model bundle (" + t.Variant + ")", Name: "bundle.tar.gz", Content: content}
 	}
 	return out, nil
+}
+
+// hashFile names a file on disk by reference: its digest, size and path.
+func hashFile(path string) (artifact.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return artifact.File{}, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return artifact.File{}, fmt.Errorf("reading %s: %w", path, err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	return artifact.Ref("", filepath.Base(path), abs, hex.EncodeToString(h.Sum(nil)), int(n)), nil
 }
 
 func fileExists(p string) bool {
