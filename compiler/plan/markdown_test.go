@@ -14,7 +14,6 @@ import (
 	"github.com/slm-project/slm/backends/artifact"
 )
 
-
 func markdownPlan(steps int) *Plan {
 	p := &Plan{
 		FormatVersion: FormatVersion, Pipeline: "intent-dev", Environment: "dev", Region: "eu-west-1", Account: "111111111111",
@@ -25,8 +24,8 @@ func markdownPlan(steps int) *Plan {
 			{Action: Create, Step: "Step-002", Path: "RetryPolicies[0]", New: ptr("```{...}```")},
 			{Action: Delete, Step: "Step-004"},
 		}},
-		Variables:    []Variable{{Name: "epochs", Value: "3", Source: "var file envs/dev.slmvars.hcl:6"}},
-		Gates:        []Gate{{Name: "quality", Evaluation: "intent", Thresholds: []string{"accuracy >= 0.9"}, Guards: []string{"register.intent"}}},
+		Variables: []Variable{{Name: "epochs", Value: "3", Source: "var file envs/dev.slmvars.hcl:6"}},
+		Gates:     []Gate{{Name: "quality", Evaluation: "intent", Thresholds: []string{"accuracy >= 0.9"}, Guards: []string{"register.intent"}}},
 		Uploads: []Upload{
 			{Action: NoOp, Upload: artifact.Upload{Role: "runner", Name: "slm", SHA256: "aa", Size: 10, URI: "s3://b/code/aa/slm"}},
 			{Action: Create, Upload: artifact.Upload{Role: "prepare configuration", Name: "prepare.json", SHA256: "ff", Size: 2048, URI: "s3://b/code/ff/prepare.json"}},
