@@ -86,6 +86,9 @@ func Plan(ctx context.Context, r PlanRequest) (*Planned, error) {
 	res.Plan.SlmVersion = r.Version
 	if r.Prices != nil {
 		res.Plan.Cost = cost.Of(r.Pipeline, r.Prices)
+		if d.Pipeline != nil {
+			costChanges(res.Plan.Cost, r.Pipeline, d.Pipeline.Definition, r.Prices)
+		}
 	}
 	j, err := EncodeJSON(res.Plan)
 	if err != nil {
@@ -97,6 +100,21 @@ func Plan(ctx context.Context, r PlanRequest) (*Planned, error) {
 	}
 	files[planner.PlanFile] = j
 	return &Planned{Result: res, Files: files, JSON: j}, nil
+}
+
+// costChanges says how the cost of a run moves from the deployed
+// definition's to the planned one's.
+func costChanges(c *cost.Estimate, p *ir.Pipeline, deployed []byte, prices *cost.Prices) {
+	blocks := map[string]string{}
+	for _, s := range p.Steps {
+		blocks[s.Name] = s.Block
+	}
+	before, err := cost.OfDefinition(deployed, p.Project.Region, blocks, prices)
+	if err != nil {
+		c.Missing = append(c.Missing, "the change from what is deployed: "+err.Error())
+		return
+	}
+	c.Changes = cost.Diff(before, c)
 }
 
 // EncodeJSON writes v as indented JSON without HTML escaping.
