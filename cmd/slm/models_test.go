@@ -46,7 +46,7 @@ func TestModelsApproveReject(t *testing.T) {
 				SupportedContentTypes:      []string{"application/json"},
 				SupportedResponseMIMETypes: []string{"application/json"},
 			},
-			ModelMetrics: &smtypes.ModelMetrics{ModelQuality: &smtypes.ModelQuality{Statistics: &smtypes.MetricsSource{ContentType: aws.String("application/json"), S3Uri: aws.String(uri)}}},
+			ModelMetrics:               &smtypes.ModelMetrics{ModelQuality: &smtypes.ModelQuality{Statistics: &smtypes.MetricsSource{ContentType: aws.String("application/json"), S3Uri: aws.String(uri)}}},
 			CustomerMetadataProperties: map[string]string{"slm:dataset-sha256": "d474", "slm:config-sha256": "c0f1", "slm:training-code": "s3://b/code/aa/train.tar.gz"},
 		}); err != nil {
 			t.Fatal(err)
