@@ -35,7 +35,8 @@ type PlanRequest struct {
 	Clients *awsdeploy.Clients
 	// Version is the running slm's version, recorded in the plan.
 	Version string
-	// Prices price the plan's cost estimate; nil leaves it out.
+	// Prices price the plan's cost estimate (compiler/cost); nil leaves
+	// the estimate out.
 	Prices *cost.Prices
 }
 
@@ -83,6 +84,9 @@ func Plan(ctx context.Context, r PlanRequest) (*Planned, error) {
 	res.Plan.SlmVersion = r.Version
 	if r.Prices != nil {
 		res.Plan.Cost = cost.Of(r.Pipeline, r.Prices)
+		if d.Pipeline != nil {
+			costChanges(res.Plan.Cost, r.Pipeline, d.Pipeline.Definition, r.Prices)
+		}
 	}
 	j, err := EncodeJSON(res.Plan)
 	if err != nil {
@@ -158,6 +162,21 @@ func edgeRelease(ctx context.Context, r PlanRequest, c *awsdeploy.Clients, in *p
 	}
 	in.Edge = &greengrass.Inputs{Runtime: rt, Models: models}
 	return out, nil
+}
+
+// costChanges says how the cost of a run moves from the deployed
+// definition's to the planned one's.
+func costChanges(c *cost.Estimate, p *ir.Pipeline, deployed []byte, prices *cost.Prices) {
+	blocks := map[string]string{}
+	for _, s := range p.Steps {
+		blocks[s.Name] = s.Block
+	}
+	before, err := cost.OfDefinition(deployed, p.Project.Region, blocks, prices)
+	if err != nil {
+		c.Missing = append(c.Missing, "the change from what is deployed: "+err.Error())
+		return
+	}
+	c.Changes = cost.Diff(before, c)
 }
 
 // EncodeJSON writes v as indented JSON without HTML escaping.

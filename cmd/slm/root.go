@@ -54,7 +54,9 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		},
 	})
 	root.AddCommand(a.validateCommand(), a.planCommand(), a.fmtCommand(), a.graphCommand())
-	root.AddCommand(a.runCommand(), a.showCommand(), a.initCommand())
+	root.AddCommand(a.runCommand(), a.showCommand(), a.initCommand(), a.modelsCommand(),
+		a.decideCommand("approve", "Approved", "Approve a model package version"),
+		a.decideCommand("reject", "Rejected", "Reject a model package version"))
 	root.AddCommand(newStepCommand())
 	root.AddCommand(a.applyCommand(), a.forceUnlockCommand())
 	if err := root.ExecuteContext(ctx); err != nil {

@@ -33,7 +33,7 @@ func fixedCode(t *testing.T) []string {
 // the README).
 func TestShow(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "dev")
-	args := append([]string{"plan", example, "--var-file", example + "/envs/dev.slmvars.hcl", "--out", dir}, fixedCode(t)...)
+	args := append([]string{"plan", "--offline", example, "--var-file", example + "/envs/dev.slmvars.hcl", "--out", dir}, fixedCode(t)...)
 	code, planText, stderr := runCLI(t, args...)
 	if code != 0 {
 		t.Fatalf("plan: exit %d: %s", code, stderr)

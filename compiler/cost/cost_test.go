@@ -190,3 +190,40 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestOfDefinition prices a deployed definition: Training and Processing
+// steps read from their arguments, a parameter-valued instance type has no
+// price, and the diff names the block.
+func TestOfDefinition(t *testing.T) {
+	prices, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := []byte(`{"Version": "2020-12-01", "Steps": [
+	  {"Name": "Prepare-intents", "Type": "Processing", "Arguments": {"ProcessingResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 30}}, "StoppingCondition": {"MaxRuntimeInSeconds": 3600}}},
+	  {"Name": "FineTune-intent", "Type": "Training", "Arguments": {"ResourceConfig": {"InstanceCount": 2, "InstanceType": "ml.g5.xlarge", "VolumeSizeInGB": 50}, "StoppingCondition": {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 7200}, "EnableManagedSpotTraining": false}},
+	  {"Name": "Evaluate-intent", "Type": "Processing", "Arguments": {"ProcessingResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": {"Get": "Parameters.EvalType"}, "VolumeSizeInGB": 30}}, "StoppingCondition": {"MaxRuntimeInSeconds": 1800}}},
+	  {"Name": "Gate-quality", "Type": "Condition", "Arguments": {}}
+	]}`)
+	blocks := map[string]string{"Prepare-intents": "prepare.intents", "FineTune-intent": "finetune.intent", "Evaluate-intent": "evaluate.intent"}
+	before, err := OfDefinition(def, "us-east-1", blocks, prices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(before.Run.Steps) != 3 || before.Run.Steps[1].Total == nil || *before.Run.Steps[1].Total != (Range{2.8352, 2.8352}) || before.Run.Steps[2].Total != nil {
+		t.Errorf("deployed run: %+v", before.Run.Steps)
+	}
+	after := Of(pipeline("us-east-1", "ml.g5.xlarge", false), prices)
+	want := []string{
+		// 1.408 x 2 x 1 h + 0.14 x 50 x 2 x 1 / 730, then for 2 h.
+		"finetune.intent: $2.84 -> $5.67 per run (upper bound)",
+		"evaluate.intent: no price -> $0.06 per run (upper bound)",
+		"pipeline run: $2.96 -> $5.85 (upper bound)",
+	}
+	if d := cmp.Diff(want, Diff(before, after)); d != "" {
+		t.Errorf("diff (-want +got):\n%s", d)
+	}
+	if _, err := OfDefinition([]byte("{'Version': 1}"), "us-east-1", nil, prices); err == nil || !strings.Contains(err.Error(), "deployed pipeline definition") {
+		t.Errorf("a definition that is not JSON: %v", err)
+	}
+}

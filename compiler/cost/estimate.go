@@ -23,6 +23,9 @@ type Estimate struct {
 	SpotSavings *SpotSavings `json:"spot_savings,omitempty"`
 	Run         Run          `json:"run"`
 	Monthly     Fixed        `json:"monthly"`
+	// Changes say how the cost per run moves from what is deployed (Diff),
+	// e.g. "finetune.intent: $1.21 -> $4.84 per run (upper bound)".
+	Changes []string `json:"changes,omitempty"`
 	// Missing lists what has no price in the table, so it is not counted.
 	Missing []string `json:"missing,omitempty"`
 }
@@ -91,10 +94,6 @@ func Of(p *ir.Pipeline, prices *Prices) *Estimate {
 	if !haveRegion {
 		e.Missing = append(e.Missing, fmt.Sprintf("region %s: no prices in the table (it has %s); pass --price-file with this region's prices", region, regionList(prices)))
 	}
-	type computeStep struct {
-		block, step string
-		c           ir.Compute
-	}
 	var steps []computeStep
 	for _, x := range p.Prepares {
 		steps = append(steps, computeStep{"prepare." + x.Name, x.StepName, x.Compute})
@@ -112,8 +111,22 @@ func Of(p *ir.Pipeline, prices *Prices) *Estimate {
 	}
 	sortStable(steps, func(a, b computeStep) bool { return order[a.step] < order[b.step] })
 
-	e.Run.Complete = haveRegion
-	e.Run.Steps = []StepCost{}
+	e.Run, e.SpotSavings = priceRun(steps, region, prices, &e.Missing)
+	e.Monthly = fixed(p, rp, haveRegion, region, &e.Missing)
+	return e
+}
+
+// computeStep is a step's compute, as the IR or a deployed definition gives it.
+type computeStep struct {
+	block, step string
+	c           ir.Compute
+}
+
+// priceRun prices each step for its max runtime.
+func priceRun(steps []computeStep, region string, prices *Prices, missing *[]string) (run Run, spotUsed *SpotSavings) {
+	rp, haveRegion := prices.Regions[region]
+	run.Complete = haveRegion
+	run.Steps = []StepCost{}
 	for _, s := range steps {
 		sc := StepCost{Block: s.block, Step: s.step, InstanceType: s.c.InstanceType, InstanceCount: s.c.InstanceCount,
 			MaxRuntimeSeconds: s.c.MaxRuntimeSeconds, VolumeSizeGB: s.c.VolumeSizeGB, Spot: s.c.Spot}
@@ -126,34 +139,33 @@ func Of(p *ir.Pipeline, prices *Prices) *Estimate {
 				r := Range{Low: high, High: high}
 				if s.c.Spot {
 					sv := spot(prices)
-					e.SpotSavings = &sv
+					spotUsed = &sv
 					r = Range{Low: high * (1 - sv.Max), High: high * (1 - sv.Min)}
 				}
 				sc.Compute = round(r)
 			} else {
-				e.Missing = append(e.Missing, fmt.Sprintf("%s: no %s price for %s", s.block, region, s.c.InstanceType))
-				e.Run.Complete = false
+				*missing = append(*missing, fmt.Sprintf("%s: no %s price for %s", s.block, region, s.c.InstanceType))
+				run.Complete = false
 			}
 			if rp.StorageGBMonth != nil {
 				v := roundF(*rp.StorageGBMonth * float64(s.c.VolumeSizeGB) * n * hours / hoursPerMonth)
 				sc.Storage = &v
 			} else {
-				e.Missing = append(e.Missing, fmt.Sprintf("%s: no %s price for ML storage volumes", s.block, region))
-				e.Run.Complete = false
+				*missing = append(*missing, fmt.Sprintf("%s: no %s price for ML storage volumes", s.block, region))
+				run.Complete = false
 			}
 		}
 		if sc.Compute != nil && sc.Storage != nil {
 			t := round(Range{Low: sc.Compute.Low + *sc.Storage, High: sc.Compute.High + *sc.Storage})
 			sc.Total = t
-			e.Run.Total.Low += t.Low
-			e.Run.Total.High += t.High
-			e.Run.Priced++
+			run.Total.Low += t.Low
+			run.Total.High += t.High
+			run.Priced++
 		}
-		e.Run.Steps = append(e.Run.Steps, sc)
+		run.Steps = append(run.Steps, sc)
 	}
-	e.Run.Total = *round(e.Run.Total)
-	e.Monthly = fixed(p, rp, haveRegion, region, &e.Missing)
-	return e
+	run.Total = *round(run.Total)
+	return run, spotUsed
 }
 
 // fixed counts what the generated Terraform creates that bills by the

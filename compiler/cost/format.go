@@ -25,6 +25,12 @@ func Amount(currency string, r Range) string {
 // Lines renders the estimate for the text plan, one fact a line.
 func (e *Estimate) Lines() []string {
 	var out []string
+	if len(e.Changes) > 0 {
+		out = append(out, "Changes from what is deployed:")
+		for _, c := range e.Changes {
+			out = append(out, "  "+c)
+		}
+	}
 	per := "Per run (upper bound: every step for its whole max runtime)"
 	if !e.Run.Complete {
 		per += ", excluding what has no price"
@@ -126,7 +132,8 @@ func Diff(before, after *Estimate) []string {
 	if a, b := Amount(cur, before.Run.Total), Amount(cur, after.Run.Total); a != b {
 		out = append(out, fmt.Sprintf("pipeline run: %s -> %s (upper bound)", a, b))
 	}
-	if a, b := Money(cur, before.Monthly.Total), Money(cur, after.Monthly.Total); a != b {
+	// A deployed definition says nothing of the estate (OfDefinition).
+	if a, b := Money(cur, before.Monthly.Total), Money(cur, after.Monthly.Total); len(before.Monthly.Items) > 0 && a != b {
 		out = append(out, fmt.Sprintf("fixed: %s -> %s per month", a, b))
 	}
 	return out

@@ -107,21 +107,13 @@ func markdownHead(p *Plan) string {
 		facts = append(facts, "configuration `"+p.ConfigSHA256[:12]+"`")
 	}
 	b.WriteString(strings.Join(facts, " · ") + "\n\n")
-	counts := map[Action]int{}
-	for _, s := range p.Steps {
-		counts[s.Action]++
+	b.WriteString("**" + Summary(p) + "**\n")
+	switch {
+	case p.State.Offline:
+		b.WriteString("\nOffline plan: AWS was not read, so every item shows as a create.\n")
+	case p.State.Account != "":
+		fmt.Fprintf(&b, "\nCompared with what is deployed in account `%s`, region `%s`.\n", p.State.Account, p.State.Region)
 	}
-	for _, u := range p.Uploads {
-		counts[u.Action]++
-	}
-	for _, r := range p.Resources {
-		counts[r.Action]++
-	}
-	fmt.Fprintf(&b, "**Plan: %d to create, %d to update, %d to replace, %d to delete.**", counts[Create], counts[Update], counts[Replace], counts[Delete])
-	if counts[NoOp] > 0 {
-		fmt.Fprintf(&b, " %d unchanged.", counts[NoOp])
-	}
-	b.WriteString("\n")
 	if c := p.Cost; c != nil {
 		b.WriteString("\n" + costSummary(c) + "\n")
 	}
@@ -177,30 +169,11 @@ func markdownSections(p *Plan) []section {
 		secs = append(secs, section{title: "IAM and security", summary: resourceCounts(sec), open: true, lines: resourceLines(sec)})
 	}
 
-	steps := append([]Step(nil), p.Steps...)
-	sort.SliceStable(steps, func(i, j int) bool { return rank(steps[i].Action) < rank(steps[j].Action) })
-	var lines []string
-	actions := map[Action]int{}
-	hidden := 0
-	for _, s := range steps {
-		actions[s.Action]++
-		if s.Action == NoOp {
-			hidden++
-			continue
-		}
-		lines = append(lines, fmt.Sprintf("%s %s (%s, from %s)", symbols[s.Action], s.Name, s.Type, s.Block))
-		if len(s.DependsOn) > 0 {
-			lines = append(lines, "    after "+strings.Join(s.DependsOn, ", "))
-		}
-		for _, d := range s.Details {
-			lines = append(lines, "    "+d)
-		}
-	}
-	if hidden > 0 {
-		lines = append(lines, fmt.Sprintf("  # %d unchanged steps hidden", hidden))
-	}
-	if len(steps) > 0 {
-		secs = append(secs, section{title: "SageMaker pipeline steps", summary: countText(actions, len(steps), "step"), lines: lines})
+	if len(p.Steps) > 0 || p.Target.Action != "" {
+		var pb strings.Builder
+		writePipeline(&pb, p)
+		lines := strings.Split(strings.TrimSpace(pb.String()), "\n")
+		secs = append(secs, section{title: "SageMaker pipeline", summary: pipelineSummary(p), lines: diffLines(lines[1:])})
 	}
 
 	if len(p.Gates) > 0 {
@@ -229,7 +202,7 @@ func markdownSections(p *Plan) []section {
 			ul = append(ul, fmt.Sprintf("%s %s", symbols[u.Action], u.URI), fmt.Sprintf("    %s, %s, sha256 %s", u.Role, size(u.Size), u.SHA256))
 		}
 		if hidden > 0 {
-			ul = append(ul, fmt.Sprintf("  # %d uploads already in S3 hidden", hidden))
+			ul = append(ul, fmt.Sprintf("  # %s already in S3 hidden", count(hidden, "upload")))
 		}
 		secs = append(secs, section{title: "Code uploads", summary: countText(ua, len(ups), "upload"), lines: ul})
 	}
@@ -252,11 +225,11 @@ func markdownSections(p *Plan) []section {
 		rs := kinds[k]
 		delete(kinds, k)
 		if len(rs) > 0 {
-			secs = append(secs, section{title: kindTitle(k), summary: resourceCounts(rs), lines: resourceLines(rs)})
+			secs = append(secs, section{title: markdownTitle(k), summary: resourceCounts(rs), lines: resourceLines(rs)})
 		}
 	}
 	for _, k := range sortedKinds(kinds) {
-		secs = append(secs, section{title: kindTitle(k), summary: resourceCounts(kinds[k]), lines: resourceLines(kinds[k])})
+		secs = append(secs, section{title: markdownTitle(k), summary: resourceCounts(kinds[k]), lines: resourceLines(kinds[k])})
 	}
 
 	if c := p.Cost; c != nil {
@@ -289,6 +262,19 @@ func markdownSections(p *Plan) []section {
 	return secs
 }
 
+// markdownTitle is a section's title: short, as a summary line is.
+func markdownTitle(kind string) string {
+	switch kind {
+	case "terraform":
+		return "Terraform (applied by terraform)"
+	case "greengrass-component":
+		return "Greengrass components"
+	case "greengrass-deployment":
+		return "Greengrass deployments"
+	}
+	return kindTitle(kind)
+}
+
 func indent(ls []string) []string {
 	out := make([]string, len(ls))
 	for i, l := range ls {
@@ -304,6 +290,37 @@ func sortedKinds(m map[string][]Resource) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// pipelineSummary says what happens to the pipeline in a few words.
+func pipelineSummary(p *Plan) string {
+	switch p.Target.Action {
+	case Update:
+		steps := map[string]bool{}
+		for _, c := range p.Target.Changes {
+			steps[c.Step] = true
+		}
+		delete(steps, "")
+		return fmt.Sprintf("update: %s in %s", count(len(p.Target.Changes), "change"), count(len(steps), "step"))
+	case NoOp:
+		return "no changes, " + count(len(p.Steps), "step")
+	}
+	return fmt.Sprintf("%s, %s", p.Target.Action, count(len(p.Steps), "step"))
+}
+
+// diffLines moves each line's + or - to the first column, where GitHub's
+// diff highlighting looks for it, keeping the indentation.
+func diffLines(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		t := strings.TrimLeft(l, " ")
+		n := len(l) - len(t)
+		if n > 0 && (strings.HasPrefix(t, "+ ") || strings.HasPrefix(t, "- ")) {
+			l = t[:1] + strings.Repeat(" ", n-1) + t[1:]
+		}
+		out[i] = l
+	}
+	return out
 }
 
 // rank orders items: changes first, then reads, then unchanged.
@@ -368,11 +385,9 @@ func countText(a map[Action]int, total int, noun string) string {
 	return strings.Join(parts, ", ")
 }
 
+// count writes "1 gate", "2 gates".
 func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return fmt.Sprintf("%d %s", n, plural(n, noun, noun+"s"))
 }
 
 func renderMarkdown(head string, secs []section, whole string) string {

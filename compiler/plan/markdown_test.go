@@ -18,8 +18,14 @@ func markdownPlan(steps int) *Plan {
 	p := &Plan{
 		FormatVersion: FormatVersion, Pipeline: "intent-dev", Environment: "dev", Region: "eu-west-1", Account: "111111111111",
 		ConfigSHA256: "0123456789abcdef",
-		Variables:    []Variable{{Name: "epochs", Value: "3", Source: "var file envs/dev.slmvars.hcl:6"}},
-		Gates:        []Gate{{Name: "quality", Evaluation: "intent", Thresholds: []string{"accuracy >= 0.9"}, Guards: []string{"register.intent"}}},
+		State:        State{Account: "111111111111", Region: "eu-west-1"},
+		Target: PipelineTarget{Action: Update, Name: "intent-dev", Changes: []Change{
+			{Action: Update, Step: "Step-001", Path: "hyperparameters.epochs", Old: ptr("3"), New: ptr("5")},
+			{Action: Create, Step: "Step-002", Path: "RetryPolicies[0]", New: ptr("```{...}```")},
+			{Action: Delete, Step: "Step-004"},
+		}},
+		Variables: []Variable{{Name: "epochs", Value: "3", Source: "var file envs/dev.slmvars.hcl:6"}},
+		Gates:     []Gate{{Name: "quality", Evaluation: "intent", Thresholds: []string{"accuracy >= 0.9"}, Guards: []string{"register.intent"}}},
 		Uploads: []Upload{
 			{Action: NoOp, Upload: artifact.Upload{Role: "runner", Name: "slm", SHA256: "aa", Size: 10, URI: "s3://b/code/aa/slm"}},
 			{Action: Create, Upload: artifact.Upload{Role: "prepare configuration", Name: "prepare.json", SHA256: "ff", Size: 2048, URI: "s3://b/code/ff/prepare.json"}},
@@ -81,13 +87,13 @@ func TestMarkdownStructure(t *testing.T) {
 	}
 	md := b.String()
 	want := []string{
-		"h3", "p", "p",
+		"h3", "p", "p", "p",
 		"html <details open><summary><b>IAM and security</b> (1 to create)</summary>", "code diff 2", "html </details>",
-		// 4 changed steps with 2 details each, then the unchanged folded.
-		"html <details><summary><b>SageMaker pipeline steps</b> (4 to create, 2 unchanged)</summary>", "code diff 13", "html </details>",
+		// The changes grouped by step, then the unchanged folded.
+		"html <details><summary><b>SageMaker pipeline</b> (update: 3 changes in 3 steps)</summary>", "code diff 7", "html </details>",
 		"html <details><summary><b>Quality gates</b> (1 gate)</summary>", "code diff 2", "html </details>",
 		"html <details><summary><b>Code uploads</b> (1 to create, 1 unchanged)</summary>", "code diff 3", "html </details>",
-		"html <details><summary><b>Terraform resources (the estate: applied by terraform in your workflow, not by slm apply)</b> (1 to create, 1 unchanged)</summary>", "code diff 2", "html </details>",
+		"html <details><summary><b>Terraform (applied by terraform)</b> (1 to create, 1 unchanged)</summary>", "code diff 2", "html </details>",
 		"html <details><summary><b>Greengrass components</b> (1 to create)</summary>", "code diff 1", "html </details>",
 		"html <details><summary><b>Inputs</b> (1 variable, 0 run-time parameters)</summary>", "code diff 1", "html </details>",
 		"html <details open><summary><b>Notes</b> (1)</summary>", "list 1", "html </details>",
@@ -96,10 +102,10 @@ func TestMarkdownStructure(t *testing.T) {
 		t.Errorf("structure (-want +got):\n%s\n%s", d, md)
 	}
 	for _, w := range []string{
-		"**Plan: 8 to create, 0 to update, 0 to replace, 0 to delete.** 4 unchanged.",
-		"+ Step-001 (Processing, from prepare.s1)\n    ml.m5.large x1\n",
-		"  # 2 unchanged steps hidden",
-		"  # 1 uploads already in S3 hidden",
+		"**Plan: 2 to add, 1 to change, 0 to destroy.**",
+		"Compared with what is deployed in account `111111111111`, region `eu-west-1`.",
+		"  ~ pipeline \"intent-dev\"\n      ~ step \"Step-001\" (Processing)\n          ~ hyperparameters.epochs: 3 -> 5\n      ~ step \"Step-002\" (Processing)\n+          RetryPolicies[0] = ```{...}```\n-      step \"Step-004\" (Processing)\n      # 3 unchanged steps hidden\n",
+		"  # 1 upload already in S3 hidden",
 		"+  aws_iam_role.ci\n      trusted by: token.actions.githubusercontent.com",
 		"- Pass --model &lt;dir&gt; for \\`edge\\` \\[releases\\].",
 		"````diff",
@@ -108,10 +114,7 @@ func TestMarkdownStructure(t *testing.T) {
 			t.Errorf("Markdown lacks %q:\n%s", w, md)
 		}
 	}
-	// Changes come before unchanged items and the security resources are not repeated.
-	if i, j := strings.Index(md, "Step-001"), strings.Index(md, "Step-004"); i > j {
-		t.Error("steps out of order")
-	}
+	// The security resources are not repeated.
 	if strings.Count(md, "aws_iam_role.ci") != 1 {
 		t.Error("the IAM role is listed twice")
 	}
@@ -120,6 +123,7 @@ func TestMarkdownStructure(t *testing.T) {
 func TestMarkdownTruncation(t *testing.T) {
 	p := markdownPlan(3000)
 	var full strings.Builder
+	p.Target = PipelineTarget{Action: Create}
 	if err := WriteMarkdown(&full, p, MarkdownOptions{Limit: 1 << 30}); err != nil {
 		t.Fatal(err)
 	}
