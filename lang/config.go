@@ -379,7 +379,17 @@ type EdgeTargetBody struct {
 	Storage         hcl.Expression `hcl:"storage"`
 	FailureHandling hcl.Expression `hcl:"failure_handling,optional"`
 	Rollout         *Rollout       `hcl:"rollout,block"`
+	Canary          *Canary        `hcl:"canary,block"`
 	Runtime         *EdgeRuntime   `hcl:"runtime,block"`
+}
+
+// Canary is the first stage of a staged rollout: a small thing group that
+// receives the release before the fleet does.
+type Canary struct {
+	ThingGroup hcl.Expression `hcl:"thing_group"`
+	// Rollout overrides the target's IoT job configuration for the canary
+	// stage; attributes left out are the target's.
+	Rollout *Rollout `hcl:"rollout,block"`
 }
 
 // Rollout is how fast a deployment reaches the fleet and when it stops.

@@ -154,7 +154,15 @@ variables, *.auto.slmvars.hcl files in DIR (lexical order), --var-file files
 					if len(dp.Guards) > 0 {
 						d = append(d, "ships only a model that passed gate."+strings.Join(dp.Guards, ", gate."))
 					}
-					pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-deployment", Type: "edge_target", Name: dp.EdgeTarget, Address: "edge_target." + dp.EdgeTarget + " (" + dp.Name + ")", Details: d})
+					addr := "edge_target." + dp.EdgeTarget + " (" + dp.Name + ")"
+					switch dp.Stage {
+					case "canary":
+						addr = "edge_target." + dp.EdgeTarget + " stage 1 of 2, canary (" + dp.Name + ")"
+						d = append(d, "stage 2 (the fleet) starts only after this deployment's IoT job succeeded; an abort or timeout stops the release")
+					case "fleet":
+						addr = "edge_target." + dp.EdgeTarget + " stage 2 of 2, fleet (" + dp.Name + ")"
+					}
+					pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-deployment", Type: "edge_target", Name: dp.EdgeTarget, Address: addr, Details: d})
 				}
 			}
 			paths := make([]string, 0, len(files))

@@ -387,8 +387,18 @@ type EdgeTarget struct {
 	Storage         string // Storage.Name of the edge bucket
 	FailureHandling string // "ROLLBACK" | "DO_NOTHING"
 	Rollout         Rollout
-	Runtime         EdgeRuntime
-	Range           hcl.Range
+	// Canary, when set, is the first stage: its thing group receives the
+	// release first, the fleet (ThingGroup) only after the canary's IoT
+	// job succeeded.
+	Canary  *Canary
+	Runtime EdgeRuntime
+	Range   hcl.Range
+}
+
+// Canary is the first stage of a staged edge rollout.
+type Canary struct {
+	ThingGroup string
+	Rollout    Rollout
 }
 
 // Platform is a device OS and architecture.
