@@ -55,7 +55,7 @@ func (c *compilation) finetunes() {
 		fb := c.cfg.FineTunes[name]
 		b := fb.Body
 		f := ir.FineTune{Name: name, StepName: c.stepName("FineTune", name, fb.DeclRange), Range: fb.DeclRange,
-			MaxSeqLength: 128, OOSLabel: "oos", OOSMaxInScopeDrop: 0.01}
+			MaxSeqLength: 128, OOSMaxInScopeDrop: 0.01}
 		f.Data, _ = c.ev.ref(b.Data, lang.BlockPrepare, exists(c.cfg.Prepares), "data")
 		f.Output, _ = c.ev.ref(b.Output, lang.BlockStorage, exists(c.cfg.Storage), "output")
 		if m, ok := c.ev.oneOf(b.Method, "method", "lora", "qlora"); ok {
@@ -143,6 +143,9 @@ func (c *compilation) finetunes() {
 			f.QuantizeInt8 = c.ev.boolean(x.QuantizeInt8, "quantize_int8", false)
 			f.OOSMaxInScopeDrop = c.ev.floatOr(x.MaxInScopeDrop, "max_in_scope_drop", 0, 0.5, f.OOSMaxInScopeDrop)
 			if s, ok := c.ev.str(x.OutOfScopeLabel, "out_of_scope_label"); ok {
+				if strings.TrimSpace(s) == "" {
+					c.ev.errorf(x.OutOfScopeLabel.Range(), "Empty out-of-scope label", "out_of_scope_label names the label of out-of-scope examples, such as \"oos\"; leave it out when the data has no out-of-scope class.")
+				}
 				f.OOSLabel = s
 			}
 		}
@@ -286,6 +289,10 @@ func (c *compilation) gates() {
 			}
 			if len(v.Join) > 0 {
 				c.ev.errorf(expr.Range(), "Invalid threshold", "A threshold is a number or a numeric pipeline parameter.")
+				continue
+			}
+			if strings.HasPrefix(t.Metric, "out_of_scope_") && c.oosLabelOf(g.Evaluation) == "" {
+				c.ev.errorf(t.DeclRange, "Out-of-scope metric without an out-of-scope label", "%q is measured on out-of-scope examples, but the model evaluate.%s measures has no export.out_of_scope_label, so the report leaves it out. Set out_of_scope_label in the finetune's export block, or bound another metric.", t.Metric, g.Evaluation)
 				continue
 			}
 			g.Thresholds = append(g.Thresholds, ir.Threshold{Metric: t.Metric, JSONPath: m.JSONPath, Compare: cmp, Value: v})
@@ -441,4 +448,17 @@ func (c *compilation) distribution(f *ir.FineTune, x *lang.Compute) {
 	case f.Method == ir.MethodLoRA:
 		f.Processes = cp.InstanceCount * max(1, gpus)
 	}
+}
+
+// oosLabelOf is the out-of-scope label of the model an evaluation measures
+// ("" when it has none, or when the reference did not resolve).
+func (c *compilation) oosLabelOf(evaluation string) string {
+	for _, e := range c.p.Evaluations {
+		if e.Name == evaluation {
+			if f, ok := c.tune(e.Model); ok {
+				return f.OOSLabel
+			}
+		}
+	}
+	return "?"
 }

@@ -171,7 +171,11 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 		if x.QuantizeInt8 {
 			exp = "exports ONNX bundles (fp32, int8)"
 		}
-		exp += fmt.Sprintf("; %q threshold costs at most %g in-scope accuracy on validation", x.OOSLabel, x.OOSMaxInScopeDrop)
+		if x.OOSLabel != "" {
+			exp += fmt.Sprintf("; %q threshold costs at most %g in-scope accuracy on validation", x.OOSLabel, x.OOSMaxInScopeDrop)
+		} else {
+			exp += "; no out-of-scope label: every prediction is a trained label"
+		}
 		d[x.StepName] = append(append(lines, exp), opts(x.Options)...)
 	}
 	for _, x := range p.Evaluations {
