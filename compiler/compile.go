@@ -48,17 +48,11 @@ func Compile(scope *lang.Scope, sources []Source, opts Options) (*ir.Pipeline, h
 			c.ev.secrets = append(c.ev.secrets, v.Value.AsString())
 		}
 	}
-	c.parameters()
-	c.project()
-	c.storage()
-	c.readAccess()
-	c.datasets()
-	c.prepares()
-	c.finetunes()
-	c.evaluations()
-	c.gates()
-	c.registers()
-	c.edgeTargets()
+	for _, phase := range []func(){c.parameters, c.project, c.storage, c.readAccess, c.datasets, c.prepares,
+		c.finetunes, c.evaluations, c.gates, c.registers, c.edgeTargets} {
+		phase()
+		c.ev.instance = "" // set per block by the phases that compile repeatable blocks
+	}
 	c.checkS3Access()
 	c.chainEdgeGates()
 	c.unusedGates()
@@ -324,6 +318,7 @@ func (c *compilation) storage() {
 
 func (c *compilation) datasets() {
 	for _, name := range sorted(c.cfg.Datasets) {
+		c.ev.in(lang.BlockDataset, name)
 		d := c.cfg.Datasets[name]
 		b := d.Body
 		ds := ir.Dataset{Name: name, TextField: "text", LabelField: "label", Range: d.DeclRange}
@@ -390,7 +385,7 @@ func (c *compilation) optInt(expr hcl.Expression, what string, lo, hi int64) *in
 
 // stepName is the SageMaker step name of a block: Kind-name.
 func (c *compilation) stepName(kind, name string, rng hcl.Range) string {
-	n := kind + "-" + name
+	n := kind + "-" + ir.ID(name)
 	if len(n) > 64 {
 		c.ev.errorf(rng, "Step name too long", "The SageMaker step name %q is longer than 64 characters; shorten the block name.", n)
 	}
@@ -513,6 +508,7 @@ func (c *compilation) options(retries []*lang.Retry, cache *lang.Cache, job bool
 
 func (c *compilation) prepares() {
 	for _, name := range sorted(c.cfg.Prepares) {
+		c.ev.in(lang.BlockPrepare, name)
 		pb := c.cfg.Prepares[name]
 		b := pb.Body
 		p := ir.Prepare{Name: name, StepName: c.stepName("Prepare", name, pb.DeclRange), Range: pb.DeclRange,

@@ -20,6 +20,7 @@ var platformArch = map[string]string{
 
 func (c *compilation) edgeTargets() {
 	for _, name := range sorted(c.cfg.EdgeTargets) {
+		c.ev.in(lang.BlockEdgeTarget, name)
 		eb := c.cfg.EdgeTargets[name]
 		b := eb.Body
 		t := ir.EdgeTarget{Name: name, Variant: "fp32", FailureHandling: "ROLLBACK", Range: eb.DeclRange}

@@ -52,6 +52,7 @@ func MetricRegex(name string) string {
 
 func (c *compilation) finetunes() {
 	for _, name := range sorted(c.cfg.FineTunes) {
+		c.ev.in(lang.BlockFineTune, name)
 		fb := c.cfg.FineTunes[name]
 		b := fb.Body
 		f := ir.FineTune{Name: name, StepName: c.stepName("FineTune", name, fb.DeclRange), Range: fb.DeclRange,
@@ -212,6 +213,7 @@ func (c *compilation) finetunes() {
 
 func (c *compilation) evaluations() {
 	for _, name := range sorted(c.cfg.Evaluations) {
+		c.ev.in(lang.BlockEvaluate, name)
 		eb := c.cfg.Evaluations[name]
 		b := eb.Body
 		e := ir.Evaluate{Name: name, StepName: c.stepName("Evaluate", name, eb.DeclRange), Variant: "fp32", Range: eb.DeclRange}
@@ -238,10 +240,11 @@ func (c *compilation) evaluations() {
 
 func (c *compilation) gates() {
 	for _, name := range sorted(c.cfg.Gates) {
+		c.ev.in(lang.BlockGate, name)
 		gb := c.cfg.Gates[name]
 		b := gb.Body
 		g := ir.Gate{Name: name, StepName: c.stepName("Gate", name, gb.DeclRange), Range: gb.DeclRange}
-		g.FailStepName = c.stepName("Gate", name+"-Failed", gb.DeclRange)
+		g.FailStepName = c.stepName("Gate", ir.ID(name)+"-Failed", gb.DeclRange)
 		g.Evaluation, _ = c.ev.ref(b.Evaluation, lang.BlockEvaluate, exists(c.cfg.Evaluations), "evaluation")
 		g.Message, _ = c.ev.str(b.Message, "message")
 		if g.Message == "" {
@@ -325,6 +328,7 @@ var approvalStatuses = []string{"Approved", "PendingManualApproval", "Rejected"}
 
 func (c *compilation) registers() {
 	for _, name := range sorted(c.cfg.Registers) {
+		c.ev.in(lang.BlockRegister, name)
 		rb := c.cfg.Registers[name]
 		b := rb.Body
 		r := ir.Register{Name: name, StepName: c.stepName("Register", name, rb.DeclRange), Range: rb.DeclRange}

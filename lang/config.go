@@ -26,6 +26,10 @@ type Config struct {
 	Registers   map[string]*Register
 	EdgeTargets map[string]*EdgeTarget
 	Monitoring  *Monitoring
+
+	// ForEach holds the for_each expression of repeated blocks, by address
+	// (TYPE.NAME), until ExpandRepetition replaces them by their instances.
+	ForEach map[string]hcl.Expression
 }
 
 // Project is the `project` block: names and places the whole pipeline.
@@ -331,6 +335,18 @@ type GateBody struct {
 	Evaluation hcl.Expression `hcl:"evaluation"`
 	Message    hcl.Expression `hcl:"message,optional"`
 	Thresholds []*Threshold   `hcl:"threshold,block"`
+	Dynamic    []*DynamicBlock
+}
+
+// DynamicBlock is a `dynamic "TYPE"` block: one TYPE block per element of
+// for_each (only "threshold", in gates).
+type DynamicBlock struct {
+	Type     string
+	ForEach  hcl.Expression
+	Iterator string
+	Labels   hcl.Expression
+	Content  hcl.Body
+	Range    hcl.Range
 }
 
 // Threshold bounds one metric.

@@ -155,9 +155,9 @@ func (t *target) deployment(app, model Component, sg stage) ([]byte, Deployment,
 	}
 
 	ro := sg.rollout
-	name, request := pr.PipelineName+"-"+e.Name, "deployments/"+e.Name+".json"
+	name, request := pr.PipelineName+"-"+ir.ID(e.Name), "deployments/"+ir.ID(e.Name)+".json"
 	if sg.name == "canary" {
-		name, request = name+"-canary", "deployments/"+e.Name+"-canary.json"
+		name, request = name+"-canary", "deployments/"+ir.ID(e.Name)+"-canary.json"
 	}
 	req := createDeployment{
 		TargetArn:      arn,

@@ -132,9 +132,9 @@ func (g *generator) prepareStep(p ir.Prepare) obj {
 	}
 	var outputs []any
 	for _, split := range []string{"train", "validation", "test"} {
-		outputs = append(outputs, s3Output(split, g.executionPath(p.Output, "prepare-"+p.Name+"/"+split), outputDir+"/"+split))
+		outputs = append(outputs, s3Output(split, g.executionPath(p.Output, "prepare-"+ir.ID(p.Name)+"/"+split), outputDir+"/"+split))
 	}
-	outputs = append(outputs, s3Output(reportOutput, g.executionPath(p.Output, "prepare-"+p.Name+"/report"), outputDir+"/report"))
+	outputs = append(outputs, s3Output(reportOutput, g.executionPath(p.Output, "prepare-"+ir.ID(p.Name)+"/report"), outputDir+"/report"))
 	entry := runnerEntrypoint("step", "prepare",
 		"--config", configDir+"/prepare.json", "--input", rawDir, "--output", outputDir, "--report", outputDir+"/report")
 	step := obj{
@@ -142,7 +142,7 @@ func (g *generator) prepareStep(p ir.Prepare) obj {
 		"Type":      "Processing",
 		"Arguments": g.processingArgs(img, entry, inputs, outputs, nil),
 		"PropertyFiles": []any{obj{
-			"PropertyFileName": DataStatsPropertyFile + "-" + p.Name,
+			"PropertyFileName": DataStatsPropertyFile + "-" + ir.ID(p.Name),
 			"OutputName":       reportOutput,
 			"FilePath":         "stats.json",
 		}},
@@ -229,7 +229,7 @@ func (g *generator) trainingStep(f ir.FineTune) obj {
 			"MetricDefinitions":                metrics,
 			"EnableSageMakerMetricsTimeSeries": true,
 		},
-		"OutputDataConfig":  obj{"S3OutputPath": g.executionPath(f.Output, "finetune-"+f.Name)},
+		"OutputDataConfig":  obj{"S3OutputPath": g.executionPath(f.Output, "finetune-"+ir.ID(f.Name))},
 		"StoppingCondition": stop,
 		"ResourceConfig": obj{
 			"InstanceType":   f.Compute.InstanceType,
@@ -263,7 +263,7 @@ func (g *generator) evaluateStep(e ir.Evaluate) obj {
 		s3Input("model", get("Steps."+ft.StepName+".ModelArtifacts.S3ModelArtifacts"), modelDir),
 		s3Input("test", processingOutput(prep.StepName, "test"), testDir),
 	}
-	outputs := []any{s3Output("evaluation", g.executionPath(ft.Output, "evaluate-"+e.Name), evaluateDir)}
+	outputs := []any{s3Output("evaluation", g.executionPath(ft.Output, "evaluate-"+ir.ID(e.Name)), evaluateDir)}
 	entry := runnerEntrypoint("step", "evaluate",
 		"--model", modelDir+"/model.tar.gz", "--test", testDir, "--output", evaluateDir, "--bundle-name", bundle)
 	step := obj{
@@ -355,7 +355,7 @@ func (g *generator) registerStep(r ir.Register) obj {
 			"slm:training-code":      g.trainingSource,
 			"slm:step-runner":        g.runner,
 			"slm:base-model":         baseModelID(ft.BaseModel),
-			"slm:dataset-sha256":     obj{"Std:JsonGet": obj{"PropertyFile": get("Steps." + prep.StepName + ".PropertyFiles." + DataStatsPropertyFile + "-" + prep.Name), "Path": "input_sha256"}},
+			"slm:dataset-sha256":     obj{"Std:JsonGet": obj{"PropertyFile": get("Steps." + prep.StepName + ".PropertyFiles." + DataStatsPropertyFile + "-" + ir.ID(prep.Name)), "Path": "input_sha256"}},
 			"slm:execution":          get("Execution.PipelineExecutionArn"),
 			"slm:evaluation-variant": ev.Variant,
 			// The gates the package passed (it sits in their passing

@@ -4,7 +4,11 @@
 // sorted by name so backends emit the same bytes for the same input.
 package ir
 
-import "github.com/hashicorp/hcl/v2"
+import (
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
 
 // Pipeline is one compiled configuration for one environment.
 type Pipeline struct {
@@ -477,4 +481,15 @@ type Step struct {
 	// DependsOn are the steps that must finish first (data and ordering
 	// dependencies), sorted.
 	DependsOn []string
+}
+
+// ID is a block name made safe for AWS names, step names and file names:
+// an instance NAME["KEY"] of a for_each block becomes NAME-KEY; other names
+// are unchanged.
+func ID(name string) string {
+	base, key, ok := strings.Cut(name, "[\"")
+	if !ok {
+		return name
+	}
+	return base + "-" + strings.TrimSuffix(key, "\"]")
 }

@@ -146,7 +146,7 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 			compute(x.Compute),
 			fmt.Sprintf("dataset %s (%s, text %q, label %q) from %s", ds.Name, ds.Format, ds.TextField, ds.LabelField, show(ds.Source)),
 			fmt.Sprintf("split train/validation/test %g/%g/%g, stratified %t, seed %d", x.Split.Train, x.Split.Validation, x.Split.Test, x.Split.Stratify, x.Split.Seed),
-			"writes to " + storage[x.Output].URI + p.Project.PipelineName + "/<execution>/prepare-" + x.Name + "/",
+			"writes to " + storage[x.Output].URI + p.Project.PipelineName + "/<execution>/prepare-" + ir.ID(x.Name) + "/",
 		}, opts(x.Options)...)
 	}
 	for _, x := range p.FineTunes {
