@@ -335,6 +335,9 @@ func (c *compilation) datasets() {
 		if s, ok := c.ev.str(b.LabelField, "label_field"); ok {
 			ds.LabelField = s
 		}
+		if lm, ok := c.ev.stringMap(b.LabelMap, "label_map"); ok {
+			ds.LabelMap = lm
+		}
 		if ds.TextField == ds.LabelField {
 			c.ev.errorf(d.DeclRange, "Same field for text and label", "text_field and label_field must differ; both are %q.", ds.TextField)
 		}
@@ -514,7 +517,24 @@ func (c *compilation) prepares() {
 		p := ir.Prepare{Name: name, StepName: c.stepName("Prepare", name, pb.DeclRange), Range: pb.DeclRange,
 			Cleaning: ir.Cleaning{UnicodeNFC: true, CollapseWhitespace: true, Deduplicate: true},
 			Split:    ir.Split{Train: 0.8, Validation: 0.1, Test: 0.1, Stratify: true, Seed: 42}}
-		p.Dataset, _ = c.ev.ref(b.Dataset, lang.BlockDataset, exists(c.cfg.Datasets), "dataset")
+		switch {
+		case !isAbsent(b.Dataset) && !isAbsent(b.Datasets):
+			c.ev.errorf(b.Datasets.Range(), "Both dataset and datasets", "Give dataset = dataset.NAME for one dataset or datasets = [dataset.A, dataset.B] for a union, not both.")
+		case !isAbsent(b.Datasets):
+			p.Datasets = c.ev.refsOrdered(b.Datasets, lang.BlockDataset, exists(c.cfg.Datasets), "datasets")
+			if len(p.Datasets) == 0 {
+				c.ev.errorf(b.Datasets.Range(), "No datasets", "datasets lists the datasets prepared together, such as [dataset.en, dataset.de].")
+			}
+		case isAbsent(b.Dataset):
+			c.ev.errorf(pb.DeclRange, "Missing dataset", "A prepare block reads dataset = dataset.NAME, or datasets = [dataset.A, dataset.B] for a union.")
+		default:
+			if d, ok := c.ev.ref(b.Dataset, lang.BlockDataset, exists(c.cfg.Datasets), "dataset"); ok {
+				p.Datasets = []string{d}
+			}
+		}
+		if len(p.Datasets) > 0 {
+			p.Dataset = p.Datasets[0]
+		}
 		p.Output, _ = c.ev.ref(b.Output, lang.BlockStorage, exists(c.cfg.Storage), "output")
 		if cl := b.Cleaning; cl != nil {
 			p.Cleaning.UnicodeNFC = c.ev.boolean(cl.UnicodeNFC, "unicode_nfc", true)

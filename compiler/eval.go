@@ -539,3 +539,31 @@ func (e *evaluator) quietRefs(expr hcl.Expression) []string {
 	e.diags = e.diags[:saved]
 	return out
 }
+
+// refsOrdered reads a list of references keeping the written order (the
+// order datasets are read in), refusing duplicates.
+func (e *evaluator) refsOrdered(expr hcl.Expression, blockType string, exists func(string) bool, what string) []string {
+	items, diags := hcl.ExprList(expr)
+	if diags.HasErrors() {
+		e.errorf(expr.Range(), "Invalid reference list", "%s must be a list of %s references, such as [%s.NAME].", what, blockType, blockType)
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, it := range items {
+		if rb, bound := expr.(lang.Rebinder); bound {
+			it = rb.Rebind(it)
+		}
+		name, ok := e.ref(it, blockType, exists, what)
+		if !ok {
+			continue
+		}
+		if seen[name] {
+			e.errorf(it.Range(), "Duplicate dataset", "%s.%s is listed twice.", blockType, name)
+			continue
+		}
+		seen[name] = true
+		out = append(out, name)
+	}
+	return out
+}

@@ -143,7 +143,10 @@ type DatasetBody struct {
 	Format     hcl.Expression `hcl:"format"`
 	TextField  hcl.Expression `hcl:"text_field,optional"`
 	LabelField hcl.Expression `hcl:"label_field,optional"`
-	Expect     *Expectations  `hcl:"expect,block"`
+	// LabelMap renames this dataset's labels, so datasets that spell a
+	// label differently can be prepared together.
+	LabelMap hcl.Expression `hcl:"label_map,optional"`
+	Expect   *Expectations  `hcl:"expect,block"`
 }
 
 // Expectations are the checks a dataset must pass before it is used.
@@ -198,7 +201,9 @@ type Prepare struct {
 
 // PrepareBody is the content of a `prepare` block.
 type PrepareBody struct {
-	Dataset  hcl.Expression `hcl:"dataset"`
+	Dataset hcl.Expression `hcl:"dataset,optional"`
+	// Datasets is a union of several datasets (instead of dataset).
+	Datasets hcl.Expression `hcl:"datasets,optional"`
 	Output   hcl.Expression `hcl:"output"`
 	Cleaning *Cleaning      `hcl:"cleaning,block"`
 	Split    *Split         `hcl:"split,block"`

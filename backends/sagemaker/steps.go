@@ -77,8 +77,24 @@ func (g *generator) processingArgs(c ir.Compute, entry []string, inputs, outputs
 	return args
 }
 
-// prepareConfig is the prepare.json of SPEC.md section 2.1.
-func prepareConfig(d ir.Dataset, p ir.Prepare) []byte {
+// prepareConfig is the prepare.json of SPEC.md section 2.1: "dataset" for
+// one, "datasets" (each read from its own input directory) for several.
+func prepareConfig(ds []ir.Dataset, p ir.Prepare) []byte {
+	cfg := obj{"cleaning": p.Cleaning, "split": p.Split}
+	if len(ds) == 1 {
+		cfg["dataset"] = datasetConfig(ds[0])
+	} else {
+		var list []any
+		for _, d := range ds {
+			list = append(list, datasetConfig(d))
+		}
+		cfg["datasets"] = list
+	}
+	b, _ := json.MarshalIndent(cfg, "", "  ")
+	return append(b, '\n')
+}
+
+func datasetConfig(d ir.Dataset) obj {
 	exp := obj{}
 	e := d.Expectations
 	if e.MinRows != nil {
@@ -109,26 +125,31 @@ func prepareConfig(d ir.Dataset, p ir.Prepare) []byte {
 	if e.MinExamplesPerLabel != nil {
 		exp["min_examples_per_label"] = *e.MinExamplesPerLabel
 	}
-	cfg := obj{
-		"dataset": obj{
-			"name": d.Name, "format": d.Format, "text_field": d.TextField, "label_field": d.LabelField,
-			"expectations": exp,
-		},
-		"cleaning": p.Cleaning,
-		"split":    p.Split,
+	o := obj{"name": ir.ID(d.Name), "format": d.Format, "text_field": d.TextField, "label_field": d.LabelField, "expectations": exp}
+	if len(d.LabelMap) > 0 {
+		o["label_map"] = d.LabelMap
 	}
-	b, _ := json.MarshalIndent(cfg, "", "  ")
-	return append(b, '\n')
+	return o
 }
 
 func (g *generator) prepareStep(p ir.Prepare) obj {
-	d := g.datasets[p.Dataset]
+	var ds []ir.Dataset
+	for _, n := range p.Datasets {
+		ds = append(ds, g.datasets[n])
+	}
 	img := p.Compute
-	cfgURI := g.upload(artifact.File{Role: "prepare configuration", Name: "prepare.json", Content: prepareConfig(d, p)})
+	cfgURI := g.upload(artifact.File{Role: "prepare configuration", Name: "prepare.json", Content: prepareConfig(ds, p)})
 	inputs := []any{
 		s3Input("code", dirOf(g.runner), codeDir),
 		s3Input("config", cfgURI, configDir),
-		s3Input("raw", value(d.Source), rawDir),
+	}
+	if len(ds) == 1 {
+		inputs = append(inputs, s3Input("raw", value(ds[0].Source), rawDir))
+	} else {
+		// One input per dataset, each in the directory named in prepare.json.
+		for _, d := range ds {
+			inputs = append(inputs, s3Input("raw-"+ir.ID(d.Name), value(d.Source), rawDir+"/"+ir.ID(d.Name)))
+		}
 	}
 	var outputs []any
 	for _, split := range []string{"train", "validation", "test"} {

@@ -162,6 +162,7 @@ type Dataset struct {
 	Format       string
 	TextField    string
 	LabelField   string
+	LabelMap     map[string]string // raw label -> label in the splits
 	Expectations Expectations
 	Range        hcl.Range
 }
@@ -208,7 +209,10 @@ type StepOptions struct {
 type Prepare struct {
 	Name     string
 	StepName string
-	Dataset  string // Dataset.Name
+	Dataset string // Dataset.Name: the first of Datasets
+	// Datasets are the datasets prepared together (a union), in the order
+	// written; one for `dataset = ...`.
+	Datasets []string
 	Output   string // Storage.Name
 	Cleaning Cleaning
 	Split    Split

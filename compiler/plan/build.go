@@ -141,13 +141,22 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 		storage[s.Name] = s
 	}
 	for _, x := range p.Prepares {
-		ds := datasets[x.Dataset]
-		d[x.StepName] = append([]string{
-			compute(x.Compute),
-			fmt.Sprintf("dataset %s (%s, text %q, label %q) from %s", ds.Name, ds.Format, ds.TextField, ds.LabelField, show(ds.Source)),
+		var lines []string
+		for _, n := range x.Datasets {
+			ds := datasets[n]
+			line := fmt.Sprintf("dataset %s (%s, text %q, label %q) from %s", ds.Name, ds.Format, ds.TextField, ds.LabelField, show(ds.Source))
+			if len(ds.LabelMap) > 0 {
+				line += fmt.Sprintf(", %d labels renamed", len(ds.LabelMap))
+			}
+			lines = append(lines, line)
+		}
+		if len(x.Datasets) > 1 {
+			lines = append(lines, "the union of the datasets, de-duplicated across them; evaluation labels must be training labels")
+		}
+		d[x.StepName] = append([]string{compute(x.Compute)}, lines...)
+		d[x.StepName] = append(append(d[x.StepName],
 			fmt.Sprintf("split train/validation/test %g/%g/%g, stratified %t, seed %d", x.Split.Train, x.Split.Validation, x.Split.Test, x.Split.Stratify, x.Split.Seed),
-			"writes to " + storage[x.Output].URI + p.Project.PipelineName + "/<execution>/prepare-" + ir.ID(x.Name) + "/",
-		}, opts(x.Options)...)
+			"writes to "+storage[x.Output].URI+p.Project.PipelineName+"/<execution>/prepare-"+ir.ID(x.Name)+"/"), opts(x.Options)...)
 	}
 	for _, x := range p.FineTunes {
 		base := x.BaseModel.HubID + "@" + short(x.BaseModel.Revision)
