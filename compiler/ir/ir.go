@@ -209,7 +209,7 @@ type StepOptions struct {
 type Prepare struct {
 	Name     string
 	StepName string
-	Dataset string // Dataset.Name: the first of Datasets
+	Dataset  string // Dataset.Name: the first of Datasets
 	// Datasets are the datasets prepared together (a union), in the order
 	// written; one for `dataset = ...`.
 	Datasets []string
