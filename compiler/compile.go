@@ -55,6 +55,7 @@ func Compile(scope *lang.Scope, sources []Source, opts Options) (*ir.Pipeline, h
 	}
 	c.checkS3Access()
 	c.chainEdgeGates()
+	c.baselines()
 	c.unusedGates()
 	c.monitoring()
 	if !c.ev.diags.HasErrors() {

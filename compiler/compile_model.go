@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"math"
 	"regexp"
 	"sort"
 	"strings"
@@ -265,9 +266,28 @@ func (c *compilation) gates() {
 				continue
 			}
 			seen[t.Metric] = true
-			hasMin, hasMax := !isAbsent(t.Min), !isAbsent(t.Max)
+			hasMin, hasMax, hasVs := !isAbsent(t.Min), !isAbsent(t.Max), !isAbsent(t.VsApproved)
+			if hasVs {
+				if hasMin || hasMax {
+					c.ev.errorf(t.DeclRange, "Threshold needs min or max", "Give exactly one of min, max or vs_approved for %q.", t.Metric)
+					continue
+				}
+				delta, ok := c.ev.float(t.VsApproved, "vs_approved", -1e6, 1e6)
+				if !ok {
+					continue
+				}
+				if m.HigherBetter && delta > 0 || !m.HigherBetter && delta < 0 {
+					c.ev.add(warnf(t.VsApproved.Range(), "Challenger must beat the champion", "vs_approved = %g asks %q to be strictly better than the approved model's by %g; a negative margin (higher-is-better) or positive one (latency) tolerates a small regression instead.", delta, t.Metric, math.Abs(delta)))
+				}
+				cmp := ir.AtLeast
+				if !m.HigherBetter {
+					cmp = ir.AtMost
+				}
+				g.Thresholds = append(g.Thresholds, ir.Threshold{Metric: t.Metric, JSONPath: m.JSONPath, Compare: cmp, Value: ir.Lit(delta), VsApproved: true, HigherBetter: m.HigherBetter})
+				continue
+			}
 			if hasMin == hasMax {
-				c.ev.errorf(t.DeclRange, "Threshold needs min or max", "Give exactly one of min or max for %q.", t.Metric)
+				c.ev.errorf(t.DeclRange, "Threshold needs min or max", "Give exactly one of min, max or vs_approved for %q.", t.Metric)
 				continue
 			}
 			expr, cmp := t.Min, ir.AtLeast
@@ -298,7 +318,7 @@ func (c *compilation) gates() {
 				c.ev.errorf(t.DeclRange, "Out-of-scope metric without an out-of-scope label", "%q is measured on out-of-scope examples, but the model evaluate.%s measures has no export.out_of_scope_label, so the report leaves it out. Set out_of_scope_label in the finetune's export block, or bound another metric.", t.Metric, g.Evaluation)
 				continue
 			}
-			g.Thresholds = append(g.Thresholds, ir.Threshold{Metric: t.Metric, JSONPath: m.JSONPath, Compare: cmp, Value: v})
+			g.Thresholds = append(g.Thresholds, ir.Threshold{Metric: t.Metric, JSONPath: m.JSONPath, Compare: cmp, Value: v, HigherBetter: m.HigherBetter})
 		}
 		sort.Slice(g.Thresholds, func(i, j int) bool { return g.Thresholds[i].Metric < g.Thresholds[j].Metric })
 		c.p.Gates = append(c.p.Gates, g)
@@ -465,4 +485,36 @@ func (c *compilation) oosLabelOf(evaluation string) string {
 		}
 	}
 	return "?"
+}
+
+// baselines gives every gate with a vs_approved threshold its registry
+// read: the group is that of the registrations the gate guards (one group:
+// "the approved model" must be one model).
+func (c *compilation) baselines() {
+	for i := range c.p.Gates {
+		g := &c.p.Gates[i]
+		relative := false
+		for _, t := range g.Thresholds {
+			relative = relative || t.VsApproved
+		}
+		if !relative {
+			continue
+		}
+		groups := map[string]bool{}
+		for _, r := range c.p.Registers {
+			if contains(r.Gates, g.Name) && r.ModelPackageGroup != "" {
+				groups[r.ModelPackageGroup] = true
+			}
+		}
+		names := sorted(groups)
+		if len(names) != 1 {
+			c.ev.errorf(g.Range, "No approved model to compare with", "gate %q bounds metrics with vs_approved, which compares with the latest approved model of the group its registration registers into; it guards registrations into %d groups (%s). Use it on one registration's chain.", g.Name, len(names), strings.Join(names, ", "))
+			continue
+		}
+		cp := ir.Compute{InstanceType: "ml.t3.medium", InstanceCount: 1, VolumeSizeGB: 1, MaxRuntimeSeconds: 900}
+		if img, ok := processingImage(c.p.Project.Region); ok {
+			cp.Image = img
+		}
+		g.Baseline = &ir.Baseline{StepName: c.stepName("Baseline", ir.ID(g.Name), g.Range), PropertyFile: "Baseline-" + ir.ID(g.Name), ModelPackageGroup: names[0], Compute: cp}
+	}
 }

@@ -356,10 +356,13 @@ type DynamicBlock struct {
 
 // Threshold bounds one metric.
 type Threshold struct {
-	Metric    string         `hcl:"metric,label"`
-	Min       hcl.Expression `hcl:"min,optional"`
-	Max       hcl.Expression `hcl:"max,optional"`
-	DeclRange hcl.Range
+	Metric string         `hcl:"metric,label"`
+	Min    hcl.Expression `hcl:"min,optional"`
+	Max    hcl.Expression `hcl:"max,optional"`
+	// VsApproved bounds the metric relative to the latest approved model
+	// of the registration's group (champion/challenger).
+	VsApproved hcl.Expression `hcl:"vs_approved,optional"`
+	DeclRange  hcl.Range
 }
 
 // Register puts a model into the model registry.

@@ -205,7 +205,7 @@ var dynamicSchema = &hcl.BodySchema{
 }
 
 var thresholdSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "min"}, {Name: "max"}},
+	Attributes: []hcl.AttributeSchema{{Name: "min"}, {Name: "max"}, {Name: "vs_approved"}},
 }
 
 // decodeGate decodes a gate by hand (not with gohcl) to keep the range of
@@ -231,6 +231,7 @@ func decodeGate(block *hcl.Block, body hcl.Body) (*Gate, hcl.Diagnostics) {
 		t := &Threshold{Metric: tb.Labels[0], DeclRange: tb.LabelRanges[0]}
 		t.Min = attrOrNull(tc.Attributes, "min", tb.Body.MissingItemRange())
 		t.Max = attrOrNull(tc.Attributes, "max", tb.Body.MissingItemRange())
+		t.VsApproved = attrOrNull(tc.Attributes, "vs_approved", tb.Body.MissingItemRange())
 		g.Body.Thresholds = append(g.Body.Thresholds, t)
 	}
 	return g, diags

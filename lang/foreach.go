@@ -327,6 +327,7 @@ func (s *Scope) expandThresholds(d *DynamicBlock) ([]*Threshold, hcl.Diagnostics
 		t := &Threshold{Metric: metric, DeclRange: d.Range}
 		t.Min = Bind(attrOrNull(content.Attributes, "min", d.Content.MissingItemRange()), d.Iterator, key, val)
 		t.Max = Bind(attrOrNull(content.Attributes, "max", d.Content.MissingItemRange()), d.Iterator, key, val)
+		t.VsApproved = Bind(attrOrNull(content.Attributes, "vs_approved", d.Content.MissingItemRange()), d.Iterator, key, val)
 		out = append(out, t)
 	}
 	return out, diags

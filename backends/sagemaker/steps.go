@@ -19,6 +19,7 @@ const (
 	modelDir     = "/opt/ml/processing/input/model"
 	testDir      = "/opt/ml/processing/input/test"
 	evaluateDir  = "/opt/ml/processing/evaluation"
+	baselineDir  = "/opt/ml/processing/baseline"
 	reportOutput = "report"
 	// EvaluationPropertyFile is the name gates read the report through.
 	EvaluationPropertyFile = "EvaluationReport"
@@ -311,6 +312,15 @@ func (g *generator) reportValue(gt ir.Gate, path string) obj {
 func (g *generator) conditionStep(gt ir.Gate) obj {
 	var conds []any
 	for _, t := range gt.Thresholds {
+		if t.VsApproved {
+			// Passes when no model is approved yet (the first model), or
+			// when the metric is within the bound baseline.json computed.
+			conds = append(conds, obj{"Type": "Or", "Conditions": []any{
+				obj{"Type": "Equals", "LeftValue": g.baselineValue(gt, "found"), "RightValue": false},
+				obj{"Type": string(t.Compare), "LeftValue": g.reportValue(gt, t.JSONPath), "RightValue": g.baselineValue(gt, "bounds."+t.Metric)},
+			}})
+			continue
+		}
 		conds = append(conds, obj{
 			"Type":       string(t.Compare),
 			"LeftValue":  g.reportValue(gt, t.JSONPath),
@@ -340,6 +350,10 @@ func (g *generator) failStep(gt ir.Gate) obj {
 		bound := "min"
 		if t.Compare == ir.AtMost {
 			bound = "max"
+		}
+		if t.VsApproved {
+			parts = append(parts, sep+t.Metric+"=", g.reportValue(gt, t.JSONPath), " ("+bound+" ", g.baselineValue(gt, "bounds."+t.Metric), ", the approved model's plus "+strconv.FormatFloat(t.Value.Literal.(float64), 'g', -1, 64)+")")
+			continue
 		}
 		parts = append(parts, sep+t.Metric+"=", g.reportValue(gt, t.JSONPath), " ("+bound+" ", value(t.Value), ")")
 	}
@@ -393,4 +407,48 @@ func baseModelID(b ir.BaseModel) string {
 		return b.S3URI
 	}
 	return b.HubID + "@" + b.Revision
+}
+
+// baselineValue reads the gate's baseline.json (slm step baseline).
+func (g *generator) baselineValue(gt ir.Gate, path string) obj {
+	return obj{"Std:JsonGet": obj{
+		"PropertyFile": get("Steps." + gt.Baseline.StepName + ".PropertyFiles." + gt.Baseline.PropertyFile),
+		"Path":         path,
+	}}
+}
+
+// baselineConfig is the baseline step's configuration (SPEC.md section 2.4).
+func baselineConfig(gt ir.Gate) []byte {
+	var metrics []any
+	for _, t := range gt.Thresholds {
+		if t.VsApproved {
+			metrics = append(metrics, obj{"name": t.Metric, "json_path": t.JSONPath, "higher_better": t.HigherBetter, "delta": t.Value.Literal})
+		}
+	}
+	b, _ := json.MarshalIndent(obj{"model_package_group": gt.Baseline.ModelPackageGroup, "metrics": metrics}, "", "  ")
+	return append(b, '\n')
+}
+
+// baselineStep reads the latest approved model's metrics from the registry
+// (SageMaker has no step for it): a processing job running slm step
+// baseline, whose baseline.json the gate's conditions read.
+func (g *generator) baselineStep(gt ir.Gate) obj {
+	b := gt.Baseline
+	cfgURI := g.upload(artifact.File{Role: "baseline configuration", Name: "baseline.json", Content: baselineConfig(gt)})
+	inputs := []any{
+		s3Input("code", dirOf(g.runner), codeDir),
+		s3Input("config", cfgURI, configDir),
+	}
+	outputs := []any{s3Output("baseline", g.executionPath(g.p.Project.ArtifactStorage, "baseline-"+ir.ID(gt.Name)), baselineDir)}
+	entry := runnerEntrypoint("step", "baseline", "--config", configDir+"/baseline.json", "--output", baselineDir, "--region", g.p.Project.Region)
+	return obj{
+		"Name":      b.StepName,
+		"Type":      "Processing",
+		"Arguments": g.processingArgs(b.Compute, entry, inputs, outputs, nil),
+		"PropertyFiles": []any{obj{
+			"PropertyFileName": b.PropertyFile,
+			"OutputName":       "baseline",
+			"FilePath":         "baseline.json",
+		}},
+	}
 }

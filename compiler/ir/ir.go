@@ -349,7 +349,19 @@ type Gate struct {
 	Evaluation   string // Evaluate.Name
 	Message      string
 	Thresholds   []Threshold
-	Range        hcl.Range
+	// Baseline, when a threshold is relative to the approved model, is the
+	// processing step that reads that model's metrics from the registry.
+	Baseline *Baseline
+	Range    hcl.Range
+}
+
+// Baseline is a champion/challenger gate's registry read: `slm step
+// baseline` writes baseline.json (found, bounds) for the gate's conditions.
+type Baseline struct {
+	StepName          string
+	PropertyFile      string
+	ModelPackageGroup string
+	Compute           Compute
 }
 
 // Threshold bounds one metric of the evaluation report.
@@ -357,7 +369,12 @@ type Threshold struct {
 	Metric   string
 	JSONPath string
 	Compare  Comparison
-	Value    Value // number, possibly a parameter
+	Value    Value // number, possibly a parameter; the delta when VsApproved
+	// VsApproved: the bound is the approved model's value plus Value
+	// (read from the gate's Baseline at run time); with no approved model
+	// yet the threshold passes.
+	VsApproved   bool
+	HigherBetter bool
 }
 
 // Register is a model package registration.

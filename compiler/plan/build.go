@@ -48,11 +48,7 @@ func Build(p *ir.Pipeline, uploads []artifact.Upload) *Plan {
 	for _, g := range p.Gates {
 		gt := Gate{Name: g.Name, Step: g.StepName, Evaluation: g.Evaluation, Thresholds: []string{}, Guards: []string{}}
 		for _, t := range g.Thresholds {
-			op := ">="
-			if t.Compare == ir.AtMost {
-				op = "<="
-			}
-			gt.Thresholds = append(gt.Thresholds, fmt.Sprintf("%s %s %s", t.Metric, op, show(t.Value)))
+			gt.Thresholds = append(gt.Thresholds, threshold(t, show))
 		}
 		for _, r := range p.Registers {
 			for _, rg := range r.Gates {
@@ -193,13 +189,12 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 	for _, g := range p.Gates {
 		var th []string
 		for _, t := range g.Thresholds {
-			op := ">="
-			if t.Compare == ir.AtMost {
-				op = "<="
-			}
-			th = append(th, fmt.Sprintf("%s %s %s", t.Metric, op, show(t.Value)))
+			th = append(th, threshold(t, show))
 		}
 		d[g.StepName] = []string{"passes when " + strings.Join(th, " and ")}
+		if b := g.Baseline; b != nil {
+			d[b.StepName] = []string{compute(b.Compute), "reads the latest approved model package of " + b.ModelPackageGroup + " from the registry and its evaluation report; with none approved yet, the gate's vs_approved thresholds pass (the first model)"}
+		}
 		d[g.FailStepName] = []string{"fails the execution: " + g.Message}
 	}
 	for _, r := range p.Registers {
@@ -216,4 +211,16 @@ func short(rev string) string {
 		return rev[:12]
 	}
 	return rev
+}
+
+// threshold writes a gate bound as a reviewer reads it.
+func threshold(t ir.Threshold, show func(ir.Value) string) string {
+	op := ">="
+	if t.Compare == ir.AtMost {
+		op = "<="
+	}
+	if t.VsApproved {
+		return fmt.Sprintf("%s %s approved model's %+g (passes when none is approved yet)", t.Metric, op, t.Value.Literal)
+	}
+	return fmt.Sprintf("%s %s %s", t.Metric, op, show(t.Value))
 }
