@@ -65,7 +65,7 @@ func (c *compilation) edgeTargets() {
 			t.FailureHandling = fh
 		}
 		t.Rollout = ir.Rollout{BaseRatePerMinute: 10, IncrementFactor: 2, SucceededThingsToIncrease: 10, MaxPerMinute: 100,
-			AbortFailurePercent: 10, AbortMinExecutedThings: 5, TimeoutMinutes: 60,
+			AbortFailurePercent: 10, AbortMinExecutedThings: 5, AbortOn: []string{"FAILED"}, TimeoutMinutes: 60,
 			ComponentUpdatePolicy: "NOTIFY_COMPONENTS", ConfigValidationTimeout: 60}
 		if r := b.Rollout; r != nil {
 			c.rollout(r, &t.Rollout)
@@ -133,6 +133,24 @@ func (c *compilation) rollout(r *lang.Rollout, ro *ir.Rollout) {
 	ro.MaxPerMinute = c.ev.intOr(r.MaxPerMinute, "max_per_minute", 1, 1000, ro.MaxPerMinute)
 	ro.AbortFailurePercent = c.ev.floatOr(r.AbortFailurePercent, "abort_failure_percent", 0, 100, ro.AbortFailurePercent)
 	ro.AbortMinExecutedThings = c.ev.intOr(r.AbortMinExecutedThings, "abort_min_executed_things", 1, 1000000, ro.AbortMinExecutedThings)
+	if on, ok := c.ev.strings(r.AbortOn, "abort_on"); ok {
+		kinds := []string{"FAILED", "REJECTED", "TIMED_OUT", "ALL"}
+		seen := map[string]bool{}
+		var out []string
+		for _, k := range on {
+			if !contains(kinds, k) {
+				c.ev.errorf(r.AbortOn.Range(), "Invalid abort failure type", "abort_on lists IoT job failure types, %s; %q is not one.%s", strings.Join(kinds, ", "), k, closest(k, kinds))
+			} else if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+		if len(on) == 0 {
+			c.ev.errorf(r.AbortOn.Range(), "Abort on nothing", "abort_on needs at least one failure type, such as [\"FAILED\", \"TIMED_OUT\"].")
+		}
+		sort.Strings(out)
+		ro.AbortOn = out
+	}
 	ro.TimeoutMinutes = c.ev.intOr(r.TimeoutMinutes, "timeout_minutes", 1, 10080, ro.TimeoutMinutes)
 	if p, ok := c.ev.oneOf(r.ComponentUpdatePolicy, "component_update_policy", "NOTIFY_COMPONENTS", "SKIP_NOTIFY_COMPONENTS"); ok {
 		ro.ComponentUpdatePolicy = p

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -289,6 +290,7 @@ func defaults(p *ir.Pipeline, cfg *lang.Config) map[string]any {
 		"edge_target.rollout.abort_failure_percent":             et.Rollout.AbortFailurePercent,
 		"edge_target.rollout.abort_min_executed_things":         et.Rollout.AbortMinExecutedThings,
 		"edge_target.rollout.timeout_minutes":                   et.Rollout.TimeoutMinutes,
+		"edge_target.rollout.abort_on":                          et.Rollout.AbortOn,
 		"edge_target.rollout.component_update_policy":           et.Rollout.ComponentUpdatePolicy,
 		"edge_target.rollout.config_validation_timeout_seconds": et.Rollout.ConfigValidationTimeout,
 		"edge_target.runtime.listen":                            et.Runtime.Listen,
@@ -426,7 +428,7 @@ func TestCanaryInheritsRollout(t *testing.T) {
 	et := res.Pipeline.EdgeTargets[0]
 	want := et.Rollout
 	want.AbortFailurePercent = 1
-	if et.Canary == nil || et.Canary.ThingGroup != "m-canary" || et.Canary.Rollout != want {
+	if et.Canary == nil || et.Canary.ThingGroup != "m-canary" || !reflect.DeepEqual(et.Canary.Rollout, want) {
 		t.Errorf("canary = %+v, want the target's rollout (timeout 90) with abort at 1%%", et.Canary)
 	}
 }

@@ -424,9 +424,11 @@ type Rollout struct {
 	MaxPerMinute              hcl.Expression `hcl:"max_per_minute,optional"`
 	AbortFailurePercent       hcl.Expression `hcl:"abort_failure_percent,optional"`
 	AbortMinExecutedThings    hcl.Expression `hcl:"abort_min_executed_things,optional"`
-	TimeoutMinutes            hcl.Expression `hcl:"timeout_minutes,optional"`
-	ComponentUpdatePolicy     hcl.Expression `hcl:"component_update_policy,optional"`
-	ConfigValidationTimeout   hcl.Expression `hcl:"config_validation_timeout_seconds,optional"`
+	// AbortOn lists the IoT job failure types the abort criteria count.
+	AbortOn                 hcl.Expression `hcl:"abort_on,optional"`
+	TimeoutMinutes          hcl.Expression `hcl:"timeout_minutes,optional"`
+	ComponentUpdatePolicy   hcl.Expression `hcl:"component_update_policy,optional"`
+	ConfigValidationTimeout hcl.Expression `hcl:"config_validation_timeout_seconds,optional"`
 }
 
 // EdgeRuntime is the slm-edge configuration on each device.

@@ -176,9 +176,7 @@ func (t *target) deployment(app, model Component, sg stage) ([]byte, Deployment,
 				},
 				MaximumPerMinute: ro.MaxPerMinute,
 			},
-			AbortConfig: abortConfig{CriteriaList: []abortCriteria{{
-				FailureType: "FAILED", Action: "CANCEL", ThresholdPercentage: ro.AbortFailurePercent, MinNumberOfExecutedThings: ro.AbortMinExecutedThings,
-			}}},
+			AbortConfig: abortConfig{CriteriaList: abortCriteriaList(ro)},
 			TimeoutConfig: timeoutConfig{InProgressTimeoutInMinutes: ro.TimeoutMinutes},
 		},
 		DeploymentPolicies: deploymentPolicies{
@@ -208,4 +206,18 @@ func (t *target) deployment(app, model Component, sg stage) ([]byte, Deployment,
 	}
 	sort.Strings(dep.Components)
 	return b, dep, nil
+}
+
+// abortCriteriaList is one IoT job abort criterion per failure type the
+// rollout counts (FAILED unless abort_on says otherwise).
+func abortCriteriaList(ro ir.Rollout) []abortCriteria {
+	kinds := ro.AbortOn
+	if len(kinds) == 0 {
+		kinds = []string{"FAILED"}
+	}
+	var out []abortCriteria
+	for _, k := range kinds {
+		out = append(out, abortCriteria{FailureType: k, Action: "CANCEL", ThresholdPercentage: ro.AbortFailurePercent, MinNumberOfExecutedThings: ro.AbortMinExecutedThings})
+	}
+	return out
 }

@@ -285,6 +285,7 @@ func TestStagedRollout(t *testing.T) {
 	canaryRollout.AbortFailurePercent = 1
 	canaryRollout.MaxPerMinute = 5
 	canaryRollout.BaseRatePerMinute = 1
+	canaryRollout.AbortOn = []string{"FAILED", "TIMED_OUT"}
 	p.EdgeTargets[0].Canary = &ir.Canary{ThingGroup: "intent-stores-canary", Rollout: canaryRollout}
 	res, err := Build(p, inputs("bundle v1"))
 	if err != nil {
@@ -310,6 +311,13 @@ func TestStagedRollout(t *testing.T) {
 		abort := req.IotJobConfiguration.AbortConfig.CriteriaList[0].ThresholdPercentage
 		if want := map[string]float64{"canary": 1, "fleet": p.EdgeTargets[0].Rollout.AbortFailurePercent}[d.Stage]; abort != want {
 			t.Errorf("stage %s aborts at %g%%, want %g%%", d.Stage, abort, want)
+		}
+		var kinds []string
+		for _, c := range req.IotJobConfiguration.AbortConfig.CriteriaList {
+			kinds = append(kinds, c.FailureType)
+		}
+		if want := map[string]string{"canary": "FAILED,TIMED_OUT", "fleet": "FAILED"}[d.Stage]; strings.Join(kinds, ",") != want {
+			t.Errorf("stage %s aborts on %v, want %s", d.Stage, kinds, want)
 		}
 	}
 	if res.Deployments[0].Request == res.Deployments[1].Request {

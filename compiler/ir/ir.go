@@ -440,6 +440,7 @@ type Rollout struct {
 	MaxPerMinute              int
 	AbortFailurePercent       float64
 	AbortMinExecutedThings    int
+	AbortOn                   []string // IoT job failure types: FAILED, REJECTED, TIMED_OUT, ALL
 	TimeoutMinutes            int
 	ComponentUpdatePolicy     string // "NOTIFY_COMPONENTS" | "SKIP_NOTIFY_COMPONENTS"
 	ConfigValidationTimeout   int    // seconds
