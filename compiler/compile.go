@@ -48,19 +48,14 @@ func Compile(scope *lang.Scope, sources []Source, opts Options) (*ir.Pipeline, h
 			c.ev.secrets = append(c.ev.secrets, v.Value.AsString())
 		}
 	}
-	c.parameters()
-	c.project()
-	c.storage()
-	c.readAccess()
-	c.datasets()
-	c.prepares()
-	c.finetunes()
-	c.evaluations()
-	c.gates()
-	c.registers()
-	c.edgeTargets()
+	for _, phase := range []func(){c.parameters, c.project, c.storage, c.readAccess, c.datasets, c.prepares,
+		c.finetunes, c.evaluations, c.gates, c.registers, c.edgeTargets} {
+		phase()
+		c.ev.instance = "" // set per block by the phases that compile repeatable blocks
+	}
 	c.checkS3Access()
 	c.chainEdgeGates()
+	c.baselines()
 	c.unusedGates()
 	c.monitoring()
 	if !c.ev.diags.HasErrors() {
@@ -324,6 +319,7 @@ func (c *compilation) storage() {
 
 func (c *compilation) datasets() {
 	for _, name := range sorted(c.cfg.Datasets) {
+		c.ev.in(lang.BlockDataset, name)
 		d := c.cfg.Datasets[name]
 		b := d.Body
 		ds := ir.Dataset{Name: name, TextField: "text", LabelField: "label", Range: d.DeclRange}
@@ -339,6 +335,9 @@ func (c *compilation) datasets() {
 		}
 		if s, ok := c.ev.str(b.LabelField, "label_field"); ok {
 			ds.LabelField = s
+		}
+		if lm, ok := c.ev.stringMap(b.LabelMap, "label_map"); ok {
+			ds.LabelMap = lm
 		}
 		if ds.TextField == ds.LabelField {
 			c.ev.errorf(d.DeclRange, "Same field for text and label", "text_field and label_field must differ; both are %q.", ds.TextField)
@@ -390,7 +389,7 @@ func (c *compilation) optInt(expr hcl.Expression, what string, lo, hi int64) *in
 
 // stepName is the SageMaker step name of a block: Kind-name.
 func (c *compilation) stepName(kind, name string, rng hcl.Range) string {
-	n := kind + "-" + name
+	n := kind + "-" + ir.ID(name)
 	if len(n) > 64 {
 		c.ev.errorf(rng, "Step name too long", "The SageMaker step name %q is longer than 64 characters; shorten the block name.", n)
 	}
@@ -513,12 +512,30 @@ func (c *compilation) options(retries []*lang.Retry, cache *lang.Cache, job bool
 
 func (c *compilation) prepares() {
 	for _, name := range sorted(c.cfg.Prepares) {
+		c.ev.in(lang.BlockPrepare, name)
 		pb := c.cfg.Prepares[name]
 		b := pb.Body
 		p := ir.Prepare{Name: name, StepName: c.stepName("Prepare", name, pb.DeclRange), Range: pb.DeclRange,
 			Cleaning: ir.Cleaning{UnicodeNFC: true, CollapseWhitespace: true, Deduplicate: true},
 			Split:    ir.Split{Train: 0.8, Validation: 0.1, Test: 0.1, Stratify: true, Seed: 42}}
-		p.Dataset, _ = c.ev.ref(b.Dataset, lang.BlockDataset, exists(c.cfg.Datasets), "dataset")
+		switch {
+		case !isAbsent(b.Dataset) && !isAbsent(b.Datasets):
+			c.ev.errorf(b.Datasets.Range(), "Both dataset and datasets", "Give dataset = dataset.NAME for one dataset or datasets = [dataset.A, dataset.B] for a union, not both.")
+		case !isAbsent(b.Datasets):
+			p.Datasets = c.ev.refsOrdered(b.Datasets, lang.BlockDataset, exists(c.cfg.Datasets), "datasets")
+			if len(p.Datasets) == 0 {
+				c.ev.errorf(b.Datasets.Range(), "No datasets", "datasets lists the datasets prepared together, such as [dataset.en, dataset.de].")
+			}
+		case isAbsent(b.Dataset):
+			c.ev.errorf(pb.DeclRange, "Missing dataset", "A prepare block reads dataset = dataset.NAME, or datasets = [dataset.A, dataset.B] for a union.")
+		default:
+			if d, ok := c.ev.ref(b.Dataset, lang.BlockDataset, exists(c.cfg.Datasets), "dataset"); ok {
+				p.Datasets = []string{d}
+			}
+		}
+		if len(p.Datasets) > 0 {
+			p.Dataset = p.Datasets[0]
+		}
 		p.Output, _ = c.ev.ref(b.Output, lang.BlockStorage, exists(c.cfg.Storage), "output")
 		if cl := b.Cleaning; cl != nil {
 			p.Cleaning.UnicodeNFC = c.ev.boolean(cl.UnicodeNFC, "unicode_nfc", true)

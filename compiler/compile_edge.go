@@ -20,6 +20,7 @@ var platformArch = map[string]string{
 
 func (c *compilation) edgeTargets() {
 	for _, name := range sorted(c.cfg.EdgeTargets) {
+		c.ev.in(lang.BlockEdgeTarget, name)
 		eb := c.cfg.EdgeTargets[name]
 		b := eb.Body
 		t := ir.EdgeTarget{Name: name, Variant: "fp32", FailureHandling: "ROLLBACK", Range: eb.DeclRange}
@@ -64,24 +65,26 @@ func (c *compilation) edgeTargets() {
 			t.FailureHandling = fh
 		}
 		t.Rollout = ir.Rollout{BaseRatePerMinute: 10, IncrementFactor: 2, SucceededThingsToIncrease: 10, MaxPerMinute: 100,
-			AbortFailurePercent: 10, AbortMinExecutedThings: 5, TimeoutMinutes: 60,
+			AbortFailurePercent: 10, AbortMinExecutedThings: 5, AbortOn: []string{"FAILED"}, TimeoutMinutes: 60,
 			ComponentUpdatePolicy: "NOTIFY_COMPONENTS", ConfigValidationTimeout: 60}
 		if r := b.Rollout; r != nil {
-			ro := &t.Rollout
-			ro.BaseRatePerMinute = c.ev.intOr(r.BaseRatePerMinute, "base_rate_per_minute", 1, 1000, ro.BaseRatePerMinute)
-			ro.IncrementFactor = c.ev.floatOr(r.IncrementFactor, "increment_factor", 1.1, 5, ro.IncrementFactor)
-			ro.SucceededThingsToIncrease = c.ev.intOr(r.SucceededThingsToIncrease, "succeeded_things_to_increase", 1, 1000000, ro.SucceededThingsToIncrease)
-			ro.MaxPerMinute = c.ev.intOr(r.MaxPerMinute, "max_per_minute", 1, 1000, ro.MaxPerMinute)
-			ro.AbortFailurePercent = c.ev.floatOr(r.AbortFailurePercent, "abort_failure_percent", 0, 100, ro.AbortFailurePercent)
-			ro.AbortMinExecutedThings = c.ev.intOr(r.AbortMinExecutedThings, "abort_min_executed_things", 1, 1000000, ro.AbortMinExecutedThings)
-			ro.TimeoutMinutes = c.ev.intOr(r.TimeoutMinutes, "timeout_minutes", 1, 10080, ro.TimeoutMinutes)
-			if p, ok := c.ev.oneOf(r.ComponentUpdatePolicy, "component_update_policy", "NOTIFY_COMPONENTS", "SKIP_NOTIFY_COMPONENTS"); ok {
-				ro.ComponentUpdatePolicy = p
+			c.rollout(r, &t.Rollout)
+		}
+		if cb := b.Canary; cb != nil {
+			cn := &ir.Canary{Rollout: t.Rollout}
+			if g, ok := c.ev.str(cb.ThingGroup, "canary thing_group"); ok {
+				if !thingGroupPattern.MatchString(g) {
+					c.ev.errorf(cb.ThingGroup.Range(), "Invalid thing group name", "%q must be 1 to 128 letters, digits, colons, underscores and hyphens.", g)
+				}
+				if g == t.ThingGroup {
+					c.ev.errorf(cb.ThingGroup.Range(), "Canary is the fleet", "The canary thing group %q is the target's own thing_group; a canary is a small separate group that gets the release first.", g)
+				}
+				cn.ThingGroup = g
 			}
-			ro.ConfigValidationTimeout = c.ev.intOr(r.ConfigValidationTimeout, "config_validation_timeout_seconds", 1, 3600, ro.ConfigValidationTimeout)
-			if ro.BaseRatePerMinute > ro.MaxPerMinute {
-				c.ev.errorf(r.BaseRatePerMinute.Range(), "Rollout starts above its ceiling", "base_rate_per_minute (%d) exceeds max_per_minute (%d).", ro.BaseRatePerMinute, ro.MaxPerMinute)
+			if r := cb.Rollout; r != nil {
+				c.rollout(r, &cn.Rollout)
 			}
+			t.Canary = cn
 		}
 		t.Runtime = ir.EdgeRuntime{Listen: "127.0.0.1:8181", Threads: 2, MaxBatch: 8, MaxWait: "5ms", MaxQueue: 256, LogLevel: "info"}
 		if r := b.Runtime; r != nil {
@@ -109,10 +112,52 @@ func (c *compilation) edgeTargets() {
 	}
 	groups := map[string]string{}
 	for _, t := range c.p.EdgeTargets {
-		if other, dup := groups[t.ThingGroup]; dup && t.ThingGroup != "" {
-			c.ev.errorf(t.Range, "Two targets for one thing group", "edge_target %q and edge_target %q both deploy to thing group %q; a thing group has one deployment at a time.", other, t.Name, t.ThingGroup)
+		tgs := []string{t.ThingGroup}
+		if t.Canary != nil {
+			tgs = append(tgs, t.Canary.ThingGroup)
 		}
-		groups[t.ThingGroup] = t.Name
+		for _, g := range tgs {
+			if other, dup := groups[g]; dup && g != "" && other != t.Name {
+				c.ev.errorf(t.Range, "Two targets for one thing group", "edge_target %q and edge_target %q both deploy to thing group %q; a thing group has one deployment at a time.", other, t.Name, g)
+			}
+			groups[g] = t.Name
+		}
+	}
+}
+
+// rollout reads a rollout block over defaults (the target's, for a canary).
+func (c *compilation) rollout(r *lang.Rollout, ro *ir.Rollout) {
+	ro.BaseRatePerMinute = c.ev.intOr(r.BaseRatePerMinute, "base_rate_per_minute", 1, 1000, ro.BaseRatePerMinute)
+	ro.IncrementFactor = c.ev.floatOr(r.IncrementFactor, "increment_factor", 1.1, 5, ro.IncrementFactor)
+	ro.SucceededThingsToIncrease = c.ev.intOr(r.SucceededThingsToIncrease, "succeeded_things_to_increase", 1, 1000000, ro.SucceededThingsToIncrease)
+	ro.MaxPerMinute = c.ev.intOr(r.MaxPerMinute, "max_per_minute", 1, 1000, ro.MaxPerMinute)
+	ro.AbortFailurePercent = c.ev.floatOr(r.AbortFailurePercent, "abort_failure_percent", 0, 100, ro.AbortFailurePercent)
+	ro.AbortMinExecutedThings = c.ev.intOr(r.AbortMinExecutedThings, "abort_min_executed_things", 1, 1000000, ro.AbortMinExecutedThings)
+	if on, ok := c.ev.strings(r.AbortOn, "abort_on"); ok {
+		kinds := []string{"FAILED", "REJECTED", "TIMED_OUT", "ALL"}
+		seen := map[string]bool{}
+		var out []string
+		for _, k := range on {
+			if !contains(kinds, k) {
+				c.ev.errorf(r.AbortOn.Range(), "Invalid abort failure type", "abort_on lists IoT job failure types, %s; %q is not one.%s", strings.Join(kinds, ", "), k, closest(k, kinds))
+			} else if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+		if len(on) == 0 {
+			c.ev.errorf(r.AbortOn.Range(), "Abort on nothing", "abort_on needs at least one failure type, such as [\"FAILED\", \"TIMED_OUT\"].")
+		}
+		sort.Strings(out)
+		ro.AbortOn = out
+	}
+	ro.TimeoutMinutes = c.ev.intOr(r.TimeoutMinutes, "timeout_minutes", 1, 10080, ro.TimeoutMinutes)
+	if p, ok := c.ev.oneOf(r.ComponentUpdatePolicy, "component_update_policy", "NOTIFY_COMPONENTS", "SKIP_NOTIFY_COMPONENTS"); ok {
+		ro.ComponentUpdatePolicy = p
+	}
+	ro.ConfigValidationTimeout = c.ev.intOr(r.ConfigValidationTimeout, "config_validation_timeout_seconds", 1, 3600, ro.ConfigValidationTimeout)
+	if ro.BaseRatePerMinute > ro.MaxPerMinute {
+		c.ev.errorf(r.BaseRatePerMinute.Range(), "Rollout starts above its ceiling", "base_rate_per_minute (%d) exceeds max_per_minute (%d).", ro.BaseRatePerMinute, ro.MaxPerMinute)
 	}
 }
 

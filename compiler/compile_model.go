@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"math"
 	"regexp"
 	"sort"
 	"strings"
@@ -52,10 +53,11 @@ func MetricRegex(name string) string {
 
 func (c *compilation) finetunes() {
 	for _, name := range sorted(c.cfg.FineTunes) {
+		c.ev.in(lang.BlockFineTune, name)
 		fb := c.cfg.FineTunes[name]
 		b := fb.Body
 		f := ir.FineTune{Name: name, StepName: c.stepName("FineTune", name, fb.DeclRange), Range: fb.DeclRange,
-			MaxSeqLength: 128, OOSLabel: "oos", OOSMaxInScopeDrop: 0.01}
+			MaxSeqLength: 128, OOSMaxInScopeDrop: 0.01}
 		f.Data, _ = c.ev.ref(b.Data, lang.BlockPrepare, exists(c.cfg.Prepares), "data")
 		f.Output, _ = c.ev.ref(b.Output, lang.BlockStorage, exists(c.cfg.Storage), "output")
 		if m, ok := c.ev.oneOf(b.Method, "method", "lora", "qlora"); ok {
@@ -143,6 +145,9 @@ func (c *compilation) finetunes() {
 			f.QuantizeInt8 = c.ev.boolean(x.QuantizeInt8, "quantize_int8", false)
 			f.OOSMaxInScopeDrop = c.ev.floatOr(x.MaxInScopeDrop, "max_in_scope_drop", 0, 0.5, f.OOSMaxInScopeDrop)
 			if s, ok := c.ev.str(x.OutOfScopeLabel, "out_of_scope_label"); ok {
+				if strings.TrimSpace(s) == "" {
+					c.ev.errorf(x.OutOfScopeLabel.Range(), "Empty out-of-scope label", "out_of_scope_label names the label of out-of-scope examples, such as \"oos\"; leave it out when the data has no out-of-scope class.")
+				}
 				f.OOSLabel = s
 			}
 		}
@@ -209,6 +214,7 @@ func (c *compilation) finetunes() {
 
 func (c *compilation) evaluations() {
 	for _, name := range sorted(c.cfg.Evaluations) {
+		c.ev.in(lang.BlockEvaluate, name)
 		eb := c.cfg.Evaluations[name]
 		b := eb.Body
 		e := ir.Evaluate{Name: name, StepName: c.stepName("Evaluate", name, eb.DeclRange), Variant: "fp32", Range: eb.DeclRange}
@@ -235,10 +241,11 @@ func (c *compilation) evaluations() {
 
 func (c *compilation) gates() {
 	for _, name := range sorted(c.cfg.Gates) {
+		c.ev.in(lang.BlockGate, name)
 		gb := c.cfg.Gates[name]
 		b := gb.Body
 		g := ir.Gate{Name: name, StepName: c.stepName("Gate", name, gb.DeclRange), Range: gb.DeclRange}
-		g.FailStepName = c.stepName("Gate", name+"-Failed", gb.DeclRange)
+		g.FailStepName = c.stepName("Gate", ir.ID(name)+"-Failed", gb.DeclRange)
 		g.Evaluation, _ = c.ev.ref(b.Evaluation, lang.BlockEvaluate, exists(c.cfg.Evaluations), "evaluation")
 		g.Message, _ = c.ev.str(b.Message, "message")
 		if g.Message == "" {
@@ -259,9 +266,28 @@ func (c *compilation) gates() {
 				continue
 			}
 			seen[t.Metric] = true
-			hasMin, hasMax := !isAbsent(t.Min), !isAbsent(t.Max)
+			hasMin, hasMax, hasVs := !isAbsent(t.Min), !isAbsent(t.Max), !isAbsent(t.VsApproved)
+			if hasVs {
+				if hasMin || hasMax {
+					c.ev.errorf(t.DeclRange, "Threshold needs min or max", "Give exactly one of min, max or vs_approved for %q.", t.Metric)
+					continue
+				}
+				delta, ok := c.ev.float(t.VsApproved, "vs_approved", -1e6, 1e6)
+				if !ok {
+					continue
+				}
+				if m.HigherBetter && delta > 0 || !m.HigherBetter && delta < 0 {
+					c.ev.add(warnf(t.VsApproved.Range(), "Challenger must beat the champion", "vs_approved = %g asks %q to be strictly better than the approved model's by %g; a negative margin (higher-is-better) or positive one (latency) tolerates a small regression instead.", delta, t.Metric, math.Abs(delta)))
+				}
+				cmp := ir.AtLeast
+				if !m.HigherBetter {
+					cmp = ir.AtMost
+				}
+				g.Thresholds = append(g.Thresholds, ir.Threshold{Metric: t.Metric, JSONPath: m.JSONPath, Compare: cmp, Value: ir.Lit(delta), VsApproved: true, HigherBetter: m.HigherBetter})
+				continue
+			}
 			if hasMin == hasMax {
-				c.ev.errorf(t.DeclRange, "Threshold needs min or max", "Give exactly one of min or max for %q.", t.Metric)
+				c.ev.errorf(t.DeclRange, "Threshold needs min or max", "Give exactly one of min, max or vs_approved for %q.", t.Metric)
 				continue
 			}
 			expr, cmp := t.Min, ir.AtLeast
@@ -288,7 +314,11 @@ func (c *compilation) gates() {
 				c.ev.errorf(expr.Range(), "Invalid threshold", "A threshold is a number or a numeric pipeline parameter.")
 				continue
 			}
-			g.Thresholds = append(g.Thresholds, ir.Threshold{Metric: t.Metric, JSONPath: m.JSONPath, Compare: cmp, Value: v})
+			if strings.HasPrefix(t.Metric, "out_of_scope_") && c.oosLabelOf(g.Evaluation) == "" {
+				c.ev.errorf(t.DeclRange, "Out-of-scope metric without an out-of-scope label", "%q is measured on out-of-scope examples, but the model evaluate.%s measures has no export.out_of_scope_label, so the report leaves it out. Set out_of_scope_label in the finetune's export block, or bound another metric.", t.Metric, g.Evaluation)
+				continue
+			}
+			g.Thresholds = append(g.Thresholds, ir.Threshold{Metric: t.Metric, JSONPath: m.JSONPath, Compare: cmp, Value: v, HigherBetter: m.HigherBetter})
 		}
 		sort.Slice(g.Thresholds, func(i, j int) bool { return g.Thresholds[i].Metric < g.Thresholds[j].Metric })
 		c.p.Gates = append(c.p.Gates, g)
@@ -318,6 +348,7 @@ var approvalStatuses = []string{"Approved", "PendingManualApproval", "Rejected"}
 
 func (c *compilation) registers() {
 	for _, name := range sorted(c.cfg.Registers) {
+		c.ev.in(lang.BlockRegister, name)
 		rb := c.cfg.Registers[name]
 		b := rb.Body
 		r := ir.Register{Name: name, StepName: c.stepName("Register", name, rb.DeclRange), Range: rb.DeclRange}
@@ -440,5 +471,50 @@ func (c *compilation) distribution(f *ir.FineTune, x *lang.Compute) {
 		c.ev.errorf(x.InstanceCount.Range(), "Distributed training needs GPUs", "instance_count = %d on %s: slm scales training out with torchrun over NCCL, one process per GPU, and %s has no NVIDIA GPU. Use a GPU instance type, or instance_count = 1.", cp.InstanceCount, cp.InstanceType, cp.InstanceType)
 	case f.Method == ir.MethodLoRA:
 		f.Processes = cp.InstanceCount * max(1, gpus)
+	}
+}
+
+// oosLabelOf is the out-of-scope label of the model an evaluation measures
+// ("" when it has none, or when the reference did not resolve).
+func (c *compilation) oosLabelOf(evaluation string) string {
+	for _, e := range c.p.Evaluations {
+		if e.Name == evaluation {
+			if f, ok := c.tune(e.Model); ok {
+				return f.OOSLabel
+			}
+		}
+	}
+	return "?"
+}
+
+// baselines gives every gate with a vs_approved threshold its registry
+// read: the group is that of the registrations the gate guards (one group:
+// "the approved model" must be one model).
+func (c *compilation) baselines() {
+	for i := range c.p.Gates {
+		g := &c.p.Gates[i]
+		relative := false
+		for _, t := range g.Thresholds {
+			relative = relative || t.VsApproved
+		}
+		if !relative {
+			continue
+		}
+		groups := map[string]bool{}
+		for _, r := range c.p.Registers {
+			if contains(r.Gates, g.Name) && r.ModelPackageGroup != "" {
+				groups[r.ModelPackageGroup] = true
+			}
+		}
+		names := sorted(groups)
+		if len(names) != 1 {
+			c.ev.errorf(g.Range, "No approved model to compare with", "gate %q bounds metrics with vs_approved, which compares with the latest approved model of the group its registration registers into; it guards registrations into %d groups (%s). Use it on one registration's chain.", g.Name, len(names), strings.Join(names, ", "))
+			continue
+		}
+		cp := ir.Compute{InstanceType: "ml.t3.medium", InstanceCount: 1, VolumeSizeGB: 1, MaxRuntimeSeconds: 900}
+		if img, ok := processingImage(c.p.Project.Region); ok {
+			cp.Image = img
+		}
+		g.Baseline = &ir.Baseline{StepName: c.stepName("Baseline", ir.ID(g.Name), g.Range), PropertyFile: "Baseline-" + ir.ID(g.Name), ModelPackageGroup: names[0], Compute: cp}
 	}
 }

@@ -53,6 +53,10 @@ func (c *compilation) steps() {
 	for _, g := range c.p.Gates {
 		n := add(g.StepName, ir.StepCondition, lang.BlockGate+"."+g.Name, g.Range)
 		n.deps[ev[g.Evaluation]] = true
+		if b := g.Baseline; b != nil {
+			add(b.StepName, ir.StepProcessing, lang.BlockGate+"."+g.Name, g.Range)
+			n.deps[b.StepName] = true
+		}
 		gate[g.Name] = g.StepName
 		add(g.FailStepName, ir.StepFail, lang.BlockGate+"."+g.Name, g.Range).deps[g.StepName] = true
 	}

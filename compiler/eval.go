@@ -30,9 +30,29 @@ type evaluator struct {
 	// blockNames lists the declared names of each block type, for
 	// suggestions.
 	blockNames map[string][]string
+	// instance is the address of the for_each instance being compiled
+	// (edge_target.fleet["kiosks"]), which diagnostics name: every instance
+	// shares the source lines they point at.
+	instance string
 }
 
-func (e *evaluator) add(d ...*hcl.Diagnostic) { e.diags = append(e.diags, d...) }
+// in records the block being compiled; an instance's address is added to
+// its diagnostics.
+func (e *evaluator) in(blockType, name string) {
+	e.instance = ""
+	if strings.HasSuffix(name, "\"]") {
+		e.instance = blockType + "." + name
+	}
+}
+
+func (e *evaluator) add(d ...*hcl.Diagnostic) {
+	for _, x := range d {
+		if e.instance != "" && !strings.Contains(x.Detail, e.instance) {
+			x.Detail += " (in " + e.instance + ")"
+		}
+	}
+	e.diags = append(e.diags, d...)
+}
 
 func (e *evaluator) errorf(rng hcl.Range, summary, format string, args ...any) {
 	e.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: e.redact(fmt.Sprintf(format, args...)), Subject: rng.Ptr()})
@@ -264,16 +284,20 @@ func (e *evaluator) runtimeValue(expr hcl.Expression, ty cty.Type, what string) 
 		}
 		return literal(v), true
 	}
-	if p, ok := e.paramRef(expr); ok {
+	if p, ok := e.paramRef(hcl.UnwrapExpression(expr)); ok {
 		if !e.paramFits(expr, p, ty, what) {
 			return ir.Value{}, false
 		}
 		return ir.Value{Param: p}, true
 	}
-	if tmpl, ok := expr.(*hclsyntax.TemplateExpr); ok && ty == cty.String {
+	if tmpl, ok := hcl.UnwrapExpression(expr).(*hclsyntax.TemplateExpr); ok && ty == cty.String {
 		var parts []ir.Value
-		for _, part := range tmpl.Parts {
-			if p, ok := e.paramRef(part); ok {
+		for _, p := range tmpl.Parts {
+			part := hcl.Expression(p)
+			if rb, bound := expr.(lang.Rebinder); bound {
+				part = rb.Rebind(p) // a template in a for_each instance
+			}
+			if p, ok := e.paramRef(hcl.UnwrapExpression(part)); ok {
 				if !e.paramFits(part, p, ty, what) {
 					return ir.Value{}, false
 				}
@@ -362,26 +386,106 @@ func literal(v cty.Value) ir.Value {
 }
 
 // ref reads a linking attribute such as `data = prepare.intents`: a bare
-// reference to a block of the given type, which must exist.
+// reference to a block of the given type, which must exist. An instance of a
+// for_each block is referred to with its key: dataset.intents["en"], or
+// dataset.intents[each.key] inside another for_each block.
 func (e *evaluator) ref(expr hcl.Expression, blockType string, exists func(string) bool, what string) (string, bool) {
 	if isAbsent(expr) {
 		return "", false
 	}
+	root, base, key, keyed, ok := e.refParts(expr)
+	if !ok {
+		e.errorf(expr.Range(), "Invalid reference", "%s must be a reference to a %s block, written without quotes, such as %s.NAME (or %s.NAME[KEY] for an instance of a for_each block).", what, blockType, blockType, blockType)
+		return "", false
+	}
+	if root != blockType {
+		e.errorf(expr.Range(), "Invalid reference", "%s must refer to a %s block (%s.NAME), not to %s.", what, blockType, blockType, root)
+		return "", false
+	}
+	name := base
+	if keyed {
+		name = lang.InstanceName(base, key)
+		if key == "" || (!exists(name) && exists(lang.InstanceName(base, "*"))) {
+			// validate: the stand-in of a for_each whose keys are unknown.
+			name = lang.InstanceName(base, "*")
+		}
+	}
+	if !exists(name) {
+		if !keyed && e.hasInstances(blockType, base) {
+			e.errorf(expr.Range(), "Reference to a repeated block", "%s %q has for_each, so it stands for several blocks: refer to one instance, %s.%s[KEY] (inside a for_each block, %s.%s[each.key]).", blockType, base, blockType, base, blockType, base)
+			return "", false
+		}
+		e.errorf(expr.Range(), "Reference to undeclared block", "There is no %s block named %s. Declare one with %s %q { ... }, or fix the name.%s", blockType, quoteName(name), blockType, base, lang.DidYouMean(e.blockNames[blockType], name))
+		return "", false
+	}
+	return name, true
+}
+
+func quoteName(n string) string {
+	if strings.Contains(n, "[") {
+		return n
+	}
+	return fmt.Sprintf("%q", n)
+}
+
+// hasInstances says whether a block name is a for_each block's.
+func (e *evaluator) hasInstances(blockType, base string) bool {
+	for _, n := range e.blockNames[blockType] {
+		if strings.HasPrefix(n, base+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// refParts takes a reference apart: TYPE.NAME, TYPE.NAME["KEY"] or
+// TYPE.NAME[expr] (the key evaluated, with each in scope in an instance).
+// keyed with key "" means the key is not known (validate).
+func (e *evaluator) refParts(expr hcl.Expression) (root, base, key string, keyed, ok bool) {
+	inner := hcl.UnwrapExpression(expr)
+	if ix, isIndex := inner.(*hclsyntax.IndexExpr); isIndex {
+		t, diags := hcl.AbsTraversalForExpr(ix.Collection)
+		if diags.HasErrors() || len(t) != 2 {
+			return "", "", "", false, false
+		}
+		a, isAttr := t[1].(hcl.TraverseAttr)
+		if !isAttr {
+			return "", "", "", false, false
+		}
+		keyExpr := hcl.Expression(ix.Key)
+		if rb, bound := expr.(lang.Rebinder); bound {
+			keyExpr = rb.Rebind(ix.Key)
+		}
+		kv, kdiags := e.scope.Eval(keyExpr, cty.String)
+		if kdiags.HasErrors() {
+			e.add(kdiags...)
+			return "", "", "", false, false
+		}
+		kv, _ = kv.UnmarkDeep()
+		if !kv.IsKnown() {
+			return t.RootName(), a.Name, "", true, true
+		}
+		if kv.IsNull() {
+			return "", "", "", false, false
+		}
+		return t.RootName(), a.Name, kv.AsString(), true, true
+	}
 	t, diags := hcl.AbsTraversalForExpr(expr)
-	if diags.HasErrors() || len(t) != 2 {
-		e.errorf(expr.Range(), "Invalid reference", "%s must be a reference to a %s block, written without quotes, such as %s.NAME.", what, blockType, blockType)
-		return "", false
+	if diags.HasErrors() || len(t) < 2 || len(t) > 3 {
+		return "", "", "", false, false
 	}
-	a, ok := t[1].(hcl.TraverseAttr)
-	if t.RootName() != blockType || !ok {
-		e.errorf(expr.Range(), "Invalid reference", "%s must refer to a %s block (%s.NAME), not to %s.", what, blockType, blockType, t.RootName())
-		return "", false
+	a, isAttr := t[1].(hcl.TraverseAttr)
+	if !isAttr {
+		return "", "", "", false, false
 	}
-	if !exists(a.Name) {
-		e.errorf(expr.Range(), "Reference to undeclared block", "There is no %s block named %q. Declare one with %s %q { ... }, or fix the name.%s", blockType, a.Name, blockType, a.Name, lang.DidYouMean(e.blockNames[blockType], a.Name))
-		return "", false
+	if len(t) == 2 {
+		return t.RootName(), a.Name, "", false, true
 	}
-	return a.Name, true
+	idx, isIdx := t[2].(hcl.TraverseIndex)
+	if !isIdx || idx.Key.Type() != cty.String {
+		return "", "", "", false, false
+	}
+	return t.RootName(), a.Name, idx.Key.AsString(), true, true
 }
 
 // refs reads a list of references, such as gates = [gate.quality].
@@ -397,6 +501,9 @@ func (e *evaluator) refs(expr hcl.Expression, blockType string, exists func(stri
 	seen := map[string]bool{}
 	var out []string
 	for _, it := range items {
+		if rb, bound := expr.(lang.Rebinder); bound {
+			it = rb.Rebind(it) // an item of a list in a for_each instance
+		}
 		if name, ok := e.ref(it, blockType, exists, what); ok && !seen[name] {
 			seen[name] = true
 			out = append(out, name)
@@ -416,13 +523,47 @@ func (e *evaluator) quietRefs(expr hcl.Expression) []string {
 	if diags.HasErrors() {
 		return nil
 	}
+	saved := len(e.diags)
 	var out []string
 	for _, it := range items {
-		if t, d := hcl.AbsTraversalForExpr(it); !d.HasErrors() && len(t) == 2 {
-			if a, ok := t[1].(hcl.TraverseAttr); ok {
-				out = append(out, a.Name)
-			}
+		if rb, bound := expr.(lang.Rebinder); bound {
+			it = rb.Rebind(it)
 		}
+		if _, base, key, keyed, ok := e.refParts(it); ok {
+			if keyed {
+				base = lang.InstanceName(base, key)
+			}
+			out = append(out, base)
+		}
+	}
+	e.diags = e.diags[:saved]
+	return out
+}
+
+// refsOrdered reads a list of references keeping the written order (the
+// order datasets are read in), refusing duplicates.
+func (e *evaluator) refsOrdered(expr hcl.Expression, blockType string, exists func(string) bool, what string) []string {
+	items, diags := hcl.ExprList(expr)
+	if diags.HasErrors() {
+		e.errorf(expr.Range(), "Invalid reference list", "%s must be a list of %s references, such as [%s.NAME].", what, blockType, blockType)
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, it := range items {
+		if rb, bound := expr.(lang.Rebinder); bound {
+			it = rb.Rebind(it)
+		}
+		name, ok := e.ref(it, blockType, exists, what)
+		if !ok {
+			continue
+		}
+		if seen[name] {
+			e.errorf(it.Range(), "Duplicate dataset", "%s.%s is listed twice.", blockType, name)
+			continue
+		}
+		seen[name] = true
+		out = append(out, name)
 	}
 	return out
 }

@@ -62,6 +62,13 @@ func Load(ctx context.Context, req Request) Result {
 		res.Files = p.Files()
 		return res
 	}
+	// for_each blocks become their instances, dynamic blocks their blocks.
+	xdiags := cfg.ExpandRepetition(scope)
+	res.Diags = append(res.Diags, xdiags...)
+	if xdiags.HasErrors() {
+		res.Files = p.Files()
+		return res
+	}
 	var sources []Source
 	for _, name := range cfg.Files {
 		if f := p.Files()[name]; f != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -289,6 +290,7 @@ func defaults(p *ir.Pipeline, cfg *lang.Config) map[string]any {
 		"edge_target.rollout.abort_failure_percent":             et.Rollout.AbortFailurePercent,
 		"edge_target.rollout.abort_min_executed_things":         et.Rollout.AbortMinExecutedThings,
 		"edge_target.rollout.timeout_minutes":                   et.Rollout.TimeoutMinutes,
+		"edge_target.rollout.abort_on":                          et.Rollout.AbortOn,
 		"edge_target.rollout.component_update_policy":           et.Rollout.ComponentUpdatePolicy,
 		"edge_target.rollout.config_validation_timeout_seconds": et.Rollout.ConfigValidationTimeout,
 		"edge_target.runtime.listen":                            et.Runtime.Listen,
@@ -348,7 +350,9 @@ func checkDefaults(t *testing.T, tables map[string]map[string]specRow) {
 	var keys []string
 	for table, rows := range tables {
 		for path, row := range rows {
-			if row.def == "required" || row.def == "none" || strings.HasPrefix(row.typ, "block") {
+			// "inherited" defaults (a canary's rollout) are checked by
+			// TestCanaryInheritsRollout.
+			if row.def == "required" || row.def == "none" || row.def == "inherited" || strings.HasPrefix(row.typ, "block") {
 				continue
 			}
 			keys = append(keys, table+"."+path)
@@ -399,5 +403,32 @@ func checkCompilerRequired(t *testing.T) {
 		if !strings.Contains(res.Diags.Error(), summary) {
 			t.Errorf("without %s: diagnostics %q, want %q", key, res.Diags.Error(), summary)
 		}
+	}
+}
+
+// TestCanaryInheritsRollout: a canary's rollout attributes left out are the
+// target's, those it sets are its own.
+func TestCanaryInheritsRollout(t *testing.T) {
+	src := strings.Replace(minimalConfig, `  storage        = storage.e
+}`, `  storage        = storage.e
+  rollout {
+    timeout_minutes = 90
+  }
+  canary {
+    thing_group = "m-canary"
+    rollout {
+      abort_failure_percent = 1
+    }
+  }
+}`, 1)
+	res := compileMinimal(t, src)
+	if res.Diags.HasErrors() {
+		t.Fatal(res.Diags.Error())
+	}
+	et := res.Pipeline.EdgeTargets[0]
+	want := et.Rollout
+	want.AbortFailurePercent = 1
+	if et.Canary == nil || et.Canary.ThingGroup != "m-canary" || !reflect.DeepEqual(et.Canary.Rollout, want) {
+		t.Errorf("canary = %+v, want the target's rollout (timeout 90) with abort at 1%%", et.Canary)
 	}
 }

@@ -26,6 +26,10 @@ type Config struct {
 	Registers   map[string]*Register
 	EdgeTargets map[string]*EdgeTarget
 	Monitoring  *Monitoring
+
+	// ForEach holds the for_each expression of repeated blocks, by address
+	// (TYPE.NAME), until ExpandRepetition replaces them by their instances.
+	ForEach map[string]hcl.Expression
 }
 
 // Project is the `project` block: names and places the whole pipeline.
@@ -139,7 +143,10 @@ type DatasetBody struct {
 	Format     hcl.Expression `hcl:"format"`
 	TextField  hcl.Expression `hcl:"text_field,optional"`
 	LabelField hcl.Expression `hcl:"label_field,optional"`
-	Expect     *Expectations  `hcl:"expect,block"`
+	// LabelMap renames this dataset's labels, so datasets that spell a
+	// label differently can be prepared together.
+	LabelMap hcl.Expression `hcl:"label_map,optional"`
+	Expect   *Expectations  `hcl:"expect,block"`
 }
 
 // Expectations are the checks a dataset must pass before it is used.
@@ -194,7 +201,9 @@ type Prepare struct {
 
 // PrepareBody is the content of a `prepare` block.
 type PrepareBody struct {
-	Dataset  hcl.Expression `hcl:"dataset"`
+	Dataset hcl.Expression `hcl:"dataset,optional"`
+	// Datasets is a union of several datasets (instead of dataset).
+	Datasets hcl.Expression `hcl:"datasets,optional"`
 	Output   hcl.Expression `hcl:"output"`
 	Cleaning *Cleaning      `hcl:"cleaning,block"`
 	Split    *Split         `hcl:"split,block"`
@@ -331,14 +340,29 @@ type GateBody struct {
 	Evaluation hcl.Expression `hcl:"evaluation"`
 	Message    hcl.Expression `hcl:"message,optional"`
 	Thresholds []*Threshold   `hcl:"threshold,block"`
+	Dynamic    []*DynamicBlock
+}
+
+// DynamicBlock is a `dynamic "TYPE"` block: one TYPE block per element of
+// for_each (only "threshold", in gates).
+type DynamicBlock struct {
+	Type     string
+	ForEach  hcl.Expression
+	Iterator string
+	Labels   hcl.Expression
+	Content  hcl.Body
+	Range    hcl.Range
 }
 
 // Threshold bounds one metric.
 type Threshold struct {
-	Metric    string         `hcl:"metric,label"`
-	Min       hcl.Expression `hcl:"min,optional"`
-	Max       hcl.Expression `hcl:"max,optional"`
-	DeclRange hcl.Range
+	Metric string         `hcl:"metric,label"`
+	Min    hcl.Expression `hcl:"min,optional"`
+	Max    hcl.Expression `hcl:"max,optional"`
+	// VsApproved bounds the metric relative to the latest approved model
+	// of the registration's group (champion/challenger).
+	VsApproved hcl.Expression `hcl:"vs_approved,optional"`
+	DeclRange  hcl.Range
 }
 
 // Register puts a model into the model registry.
@@ -379,7 +403,17 @@ type EdgeTargetBody struct {
 	Storage         hcl.Expression `hcl:"storage"`
 	FailureHandling hcl.Expression `hcl:"failure_handling,optional"`
 	Rollout         *Rollout       `hcl:"rollout,block"`
+	Canary          *Canary        `hcl:"canary,block"`
 	Runtime         *EdgeRuntime   `hcl:"runtime,block"`
+}
+
+// Canary is the first stage of a staged rollout: a small thing group that
+// receives the release before the fleet does.
+type Canary struct {
+	ThingGroup hcl.Expression `hcl:"thing_group"`
+	// Rollout overrides the target's IoT job configuration for the canary
+	// stage; attributes left out are the target's.
+	Rollout *Rollout `hcl:"rollout,block"`
 }
 
 // Rollout is how fast a deployment reaches the fleet and when it stops.
@@ -390,9 +424,11 @@ type Rollout struct {
 	MaxPerMinute              hcl.Expression `hcl:"max_per_minute,optional"`
 	AbortFailurePercent       hcl.Expression `hcl:"abort_failure_percent,optional"`
 	AbortMinExecutedThings    hcl.Expression `hcl:"abort_min_executed_things,optional"`
-	TimeoutMinutes            hcl.Expression `hcl:"timeout_minutes,optional"`
-	ComponentUpdatePolicy     hcl.Expression `hcl:"component_update_policy,optional"`
-	ConfigValidationTimeout   hcl.Expression `hcl:"config_validation_timeout_seconds,optional"`
+	// AbortOn lists the IoT job failure types the abort criteria count.
+	AbortOn                 hcl.Expression `hcl:"abort_on,optional"`
+	TimeoutMinutes          hcl.Expression `hcl:"timeout_minutes,optional"`
+	ComponentUpdatePolicy   hcl.Expression `hcl:"component_update_policy,optional"`
+	ConfigValidationTimeout hcl.Expression `hcl:"config_validation_timeout_seconds,optional"`
 }
 
 // EdgeRuntime is the slm-edge configuration on each device.

@@ -68,6 +68,14 @@ func (c *Config) decodeBlock(block *hcl.Block) hcl.Diagnostics {
 		name = block.Labels[0]
 	}
 	rng := block.DefRange
+	forEach, body, diags := splitForEach(block)
+	if forEach != nil {
+		c.ForEach[block.Type+"."+name] = forEach
+	}
+	return append(diags, c.decodeBlockBody(block, body, name, rng)...)
+}
+
+func (c *Config) decodeBlockBody(block *hcl.Block, body hcl.Body, name string, rng hcl.Range) hcl.Diagnostics {
 	switch block.Type {
 	case BlockProject:
 		if c.Project != nil {
@@ -85,34 +93,34 @@ func (c *Config) decodeBlock(block *hcl.Block) hcl.Diagnostics {
 		return c.decodeLocals(block)
 	case BlockVariable:
 		v, diags := decodeVariable(block)
-		return append(diags, add(c.Variables, block, v, nil)...)
+		return append(diags, add(c.Variables, block, v, nil, nil)...)
 	case BlockGate:
-		g, diags := decodeGate(block)
-		return append(diags, add(c.Gates, block, g, nil)...)
+		g, diags := decodeGate(block, body)
+		return append(diags, add(c.Gates, block, g, nil, nil)...)
 	case BlockParameter:
 		p := &Parameter{Name: name, DeclRange: rng}
-		return add(c.Parameters, block, p, &p.Body)
+		return add(c.Parameters, block, p, body, &p.Body)
 	case BlockStorage:
 		s := &Storage{Name: name, DeclRange: rng}
-		return add(c.Storage, block, s, &s.Body)
+		return add(c.Storage, block, s, body, &s.Body)
 	case BlockDataset:
 		d := &Dataset{Name: name, DeclRange: rng}
-		return add(c.Datasets, block, d, &d.Body)
+		return add(c.Datasets, block, d, body, &d.Body)
 	case BlockPrepare:
 		p := &Prepare{Name: name, DeclRange: rng}
-		return add(c.Prepares, block, p, &p.Body)
+		return add(c.Prepares, block, p, body, &p.Body)
 	case BlockFineTune:
 		f := &FineTune{Name: name, DeclRange: rng}
-		return add(c.FineTunes, block, f, &f.Body)
+		return add(c.FineTunes, block, f, body, &f.Body)
 	case BlockEvaluate:
 		e := &Evaluate{Name: name, DeclRange: rng}
-		return add(c.Evaluations, block, e, &e.Body)
+		return add(c.Evaluations, block, e, body, &e.Body)
 	case BlockRegister:
 		r := &Register{Name: name, DeclRange: rng}
-		return add(c.Registers, block, r, &r.Body)
+		return add(c.Registers, block, r, body, &r.Body)
 	case BlockEdgeTarget:
 		e := &EdgeTarget{Name: name, DeclRange: rng}
-		return add(c.EdgeTargets, block, e, &e.Body)
+		return add(c.EdgeTargets, block, e, body, &e.Body)
 	}
 	return nil
 }
@@ -134,16 +142,16 @@ func (e *EdgeTarget) declRange() hcl.Range { return e.DeclRange }
 // add records a named block, refusing a second declaration of the name, and
 // decodes the block's body into body when given (gohcl, for the blocks whose
 // schema is a struct).
-func add[T declaration](m map[string]T, block *hcl.Block, v T, body any) hcl.Diagnostics {
+func add[T declaration](m map[string]T, block *hcl.Block, v T, body hcl.Body, target any) hcl.Diagnostics {
 	name := block.Labels[0]
 	if prev, ok := m[name]; ok {
 		return duplicate(block, prev.declRange())
 	}
 	m[name] = v
-	if body == nil {
+	if target == nil {
 		return nil
 	}
-	return decodeBody(block.Body, body)
+	return decodeBody(body, target)
 }
 
 // decodeBody decodes a block body into its struct, keeping expressions, and
@@ -188,28 +196,42 @@ var gateSchema = &hcl.BodySchema{
 		{Name: "evaluation", Required: true},
 		{Name: "message"},
 	},
-	Blocks: []hcl.BlockHeaderSchema{{Type: "threshold", LabelNames: []string{"metric"}}},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "threshold", LabelNames: []string{"metric"}}, {Type: "dynamic", LabelNames: []string{"type"}}},
+}
+
+var dynamicSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "for_each", Required: true}, {Name: "iterator"}, {Name: "labels"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "content"}},
 }
 
 var thresholdSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "min"}, {Name: "max"}},
+	Attributes: []hcl.AttributeSchema{{Name: "min"}, {Name: "max"}, {Name: "vs_approved"}},
 }
 
 // decodeGate decodes a gate by hand (not with gohcl) to keep the range of
 // each threshold's label, which diagnostics about unknown metrics point at.
-func decodeGate(block *hcl.Block) (*Gate, hcl.Diagnostics) {
+func decodeGate(block *hcl.Block, body hcl.Body) (*Gate, hcl.Diagnostics) {
 	g := &Gate{Name: block.Labels[0], DeclRange: block.DefRange}
-	content, diags := block.Body.Content(gateSchema)
+	content, diags := body.Content(gateSchema)
 	if a, ok := content.Attributes["evaluation"]; ok {
 		g.Body.Evaluation = a.Expr
 	}
 	g.Body.Message = attrOrNull(content.Attributes, "message", block.Body.MissingItemRange())
 	for _, tb := range content.Blocks {
+		if tb.Type == "dynamic" {
+			d, ddiags := decodeDynamic(tb, "threshold")
+			diags = append(diags, ddiags...)
+			if d != nil {
+				g.Body.Dynamic = append(g.Body.Dynamic, d)
+			}
+			continue
+		}
 		tc, tdiags := tb.Body.Content(thresholdSchema)
 		diags = append(diags, tdiags...)
 		t := &Threshold{Metric: tb.Labels[0], DeclRange: tb.LabelRanges[0]}
 		t.Min = attrOrNull(tc.Attributes, "min", tb.Body.MissingItemRange())
 		t.Max = attrOrNull(tc.Attributes, "max", tb.Body.MissingItemRange())
+		t.VsApproved = attrOrNull(tc.Attributes, "vs_approved", tb.Body.MissingItemRange())
 		g.Body.Thresholds = append(g.Body.Thresholds, t)
 	}
 	return g, diags
@@ -306,4 +328,35 @@ func traverseName(t hcl.Traverser) string {
 // Pos writes where a range starts as file:line:col, the form diagnostics use.
 func Pos(r hcl.Range) string {
 	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+}
+
+// decodeDynamic reads a dynamic block generating blocks of type want.
+func decodeDynamic(block *hcl.Block, want string) (*DynamicBlock, hcl.Diagnostics) {
+	if block.Labels[0] != want {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Unsupported dynamic block",
+			Detail:   fmt.Sprintf("A dynamic block here generates %q blocks; %q is not one.", want, block.Labels[0]),
+			Subject:  block.LabelRanges[0].Ptr(),
+		}}
+	}
+	content, diags := block.Body.Content(dynamicSchema)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	d := &DynamicBlock{Type: want, Iterator: want, Range: block.DefRange}
+	d.ForEach = content.Attributes["for_each"].Expr
+	d.Labels = attrOrNull(content.Attributes, "labels", block.Body.MissingItemRange())
+	if a, ok := content.Attributes["iterator"]; ok {
+		d.Iterator = hcl.ExprAsKeyword(a.Expr)
+		if d.Iterator == "" {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid iterator", Detail: "iterator is a name written without quotes, such as iterator = metric.", Subject: a.Expr.Range().Ptr()})
+		}
+	}
+	if len(content.Blocks) != 1 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing content block", Detail: "A dynamic block needs exactly one content { ... } block: the body of each generated block.", Subject: block.DefRange.Ptr()})
+		return nil, diags
+	}
+	d.Content = content.Blocks[0].Body
+	return d, diags
 }

@@ -144,5 +144,6 @@ func newConfig(dir string, files []string) *Config {
 		Gates:       map[string]*Gate{},
 		Registers:   map[string]*Register{},
 		EdgeTargets: map[string]*EdgeTarget{},
+		ForEach:     map[string]hcl.Expression{},
 	}
 }

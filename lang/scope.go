@@ -360,10 +360,14 @@ func (s *Scope) checkReferences(expr hcl.Expression) hcl.Diagnostics {
 				})
 				continue
 			}
+			detail := fmt.Sprintf("%q is not something an expression can refer to. Expressions refer to var.NAME, local.NAME, param.NAME and storage.NAME.", root)
+			if root == RootEach {
+				detail = "each.key and each.value exist only inside a block with for_each (and a dynamic block's iterator only inside its content)."
+			}
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Unknown reference",
-				Detail:   fmt.Sprintf("%q is not something an expression can refer to. Expressions refer to var.NAME, local.NAME, param.NAME and storage.NAME.", root),
+				Detail:   detail,
 				Subject:  rng,
 			})
 			continue

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+
+	"github.com/slm-project/slm/compiler/ir"
 )
 
 // The log manager ships the runtime's metrics file (CloudWatch EMF, one record a line) to the
@@ -97,10 +99,18 @@ var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
 // componentUpdateTimeout is how long components get to reach a safe point once notified of an update.
 const componentUpdateTimeout = 60
 
-// deployment writes the target's CreateDeployment request: the thing group, the exact component
-// versions (the model too, so the request alone says what runs), the configuration update, the
-// deployment policies and the IoT job configuration from the rollout block.
-func (t *target) deployment(app, model Component) ([]byte, Deployment, error) {
+// stage is one deployment of a target: the whole release, or in a staged rollout the canary group
+// (stage 1) and then the fleet (stage 2), each with its own IoT job configuration.
+type stage struct {
+	name       string // "", "canary" or "fleet"
+	thingGroup string
+	rollout    ir.Rollout
+}
+
+// deployment writes the target's CreateDeployment request for one stage: the thing group, the exact
+// component versions (the model too, so the request alone says what runs), the configuration update,
+// the deployment policies and the IoT job configuration from the rollout block.
+func (t *target) deployment(app, model Component, sg stage) ([]byte, Deployment, error) {
 	e, pr := t.e, t.p.Project
 	if !accountRE.MatchString(pr.Account) {
 		return nil, Deployment{}, fmt.Errorf("%s: edge_target %q: a deployment targets its thing group by ARN, which needs the AWS account: set account in the project block", e.Range, e.Name)
@@ -108,7 +118,7 @@ func (t *target) deployment(app, model Component) ([]byte, Deployment, error) {
 	if pr.Region == "" {
 		return nil, Deployment{}, fmt.Errorf("%s: edge_target %q: a deployment targets its thing group by ARN, which needs the region: set region in the project block", e.Range, e.Name)
 	}
-	arn := fmt.Sprintf("arn:aws:iot:%s:%s:thinggroup/%s", pr.Region, pr.Account, e.ThingGroup)
+	arn := fmt.Sprintf("arn:aws:iot:%s:%s:thinggroup/%s", pr.Region, pr.Account, sg.thingGroup)
 
 	// The merge carries the deployment's own values; every other key of the recipe's defaults is reset,
 	// because Greengrass keeps a device's existing value when only a default changes. Resetting them on
@@ -144,10 +154,14 @@ func (t *target) deployment(app, model Component) ([]byte, Deployment, error) {
 		return nil, Deployment{}, fmt.Errorf("greengrass backend: %w", err)
 	}
 
-	ro := e.Rollout
+	ro := sg.rollout
+	name, request := pr.PipelineName+"-"+ir.ID(e.Name), "deployments/"+ir.ID(e.Name)+".json"
+	if sg.name == "canary" {
+		name, request = name+"-canary", "deployments/"+ir.ID(e.Name)+"-canary.json"
+	}
 	req := createDeployment{
 		TargetArn:      arn,
-		DeploymentName: pr.PipelineName + "-" + e.Name,
+		DeploymentName: name,
 		Components: map[string]componentSpec{
 			app.Name:   {ComponentVersion: app.Version, ConfigurationUpdate: &configurationUpdate{Merge: string(mergeJSON), Reset: reset}},
 			model.Name: {ComponentVersion: model.Version},
@@ -162,9 +176,7 @@ func (t *target) deployment(app, model Component) ([]byte, Deployment, error) {
 				},
 				MaximumPerMinute: ro.MaxPerMinute,
 			},
-			AbortConfig: abortConfig{CriteriaList: []abortCriteria{{
-				FailureType: "FAILED", Action: "CANCEL", ThresholdPercentage: ro.AbortFailurePercent, MinNumberOfExecutedThings: ro.AbortMinExecutedThings,
-			}}},
+			AbortConfig: abortConfig{CriteriaList: abortCriteriaList(ro)},
 			TimeoutConfig: timeoutConfig{InProgressTimeoutInMinutes: ro.TimeoutMinutes},
 		},
 		DeploymentPolicies: deploymentPolicies{
@@ -184,7 +196,8 @@ func (t *target) deployment(app, model Component) ([]byte, Deployment, error) {
 		EdgeTarget: e.Name,
 		Name:       req.DeploymentName,
 		TargetARN:  arn,
-		Request:    "deployments/" + e.Name + ".json",
+		Request:    request,
+		Stage:      sg.name,
 		Components: []string{app.Name + " " + app.Version, model.Name + " " + model.Version, logManager + " " + logManagerVersion},
 		Guards:     e.Guards,
 		Rollout: fmt.Sprintf("%d/min x%g after %d succeeded, max %d/min; abort at %g%% failed of >= %d; timeout %d min; failure %s",
@@ -193,4 +206,18 @@ func (t *target) deployment(app, model Component) ([]byte, Deployment, error) {
 	}
 	sort.Strings(dep.Components)
 	return b, dep, nil
+}
+
+// abortCriteriaList is one IoT job abort criterion per failure type the
+// rollout counts (FAILED unless abort_on says otherwise).
+func abortCriteriaList(ro ir.Rollout) []abortCriteria {
+	kinds := ro.AbortOn
+	if len(kinds) == 0 {
+		kinds = []string{"FAILED"}
+	}
+	var out []abortCriteria
+	for _, k := range kinds {
+		out = append(out, abortCriteria{FailureType: k, Action: "CANCEL", ThresholdPercentage: ro.AbortFailurePercent, MinNumberOfExecutedThings: ro.AbortMinExecutedThings})
+	}
+	return out
 }

@@ -64,6 +64,9 @@ type Deployment struct {
 	// Guards are the gates the shipped model passed (its registration's
 	// chain, the target's own gates included).
 	Guards []string
+	// Stage is "canary" (stage 1) or "fleet" (stage 2) for a staged rollout,
+	// "" for a target deployed in one stage.
+	Stage string
 }
 
 // Generate returns the recipes and deployment requests keyed by their path relative to <out>/greengrass/.
@@ -115,19 +118,26 @@ func Build(p *ir.Pipeline, in Inputs) (*Result, error) {
 			}
 			res.Files[rc.c.Recipe] = rc.b
 		}
-		req, dep, err := t.deployment(appComp, modelComp)
-		if err != nil {
-			return nil, err
+		stages := []stage{{thingGroup: e.ThingGroup, rollout: e.Rollout}}
+		if c := e.Canary; c != nil {
+			stages = []stage{{name: "canary", thingGroup: c.ThingGroup, rollout: c.Rollout}, {name: "fleet", thingGroup: e.ThingGroup, rollout: e.Rollout}}
 		}
-		res.Files[dep.Request] = req
-		res.Deployments = append(res.Deployments, dep)
+		for _, sg := range stages {
+			req, dep, err := t.deployment(appComp, modelComp, sg)
+			if err != nil {
+				return nil, err
+			}
+			res.Files[dep.Request] = req
+			res.Deployments = append(res.Deployments, dep)
+		}
 	}
 	for _, u := range uploads {
 		res.Uploads = append(res.Uploads, u)
 	}
 	artifact.Sort(res.Uploads)
 	sort.Slice(res.Components, func(i, j int) bool { return res.Components[i].Recipe < res.Components[j].Recipe })
-	sort.Slice(res.Deployments, func(i, j int) bool { return res.Deployments[i].EdgeTarget < res.Deployments[j].EdgeTarget })
+	// By target, the canary stage before the fleet.
+	sort.SliceStable(res.Deployments, func(i, j int) bool { return res.Deployments[i].EdgeTarget < res.Deployments[j].EdgeTarget })
 	return res, nil
 }
 

@@ -275,3 +275,52 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 }
+
+// TestStagedRollout: a target with a canary block gets two deployments, the
+// canary group first with its own IoT job configuration (attributes it does
+// not set are the target's), then the fleet; both requests are valid.
+func TestStagedRollout(t *testing.T) {
+	p := exampleir.Compile(t, "prod")
+	canaryRollout := p.EdgeTargets[0].Rollout
+	canaryRollout.AbortFailurePercent = 1
+	canaryRollout.MaxPerMinute = 5
+	canaryRollout.BaseRatePerMinute = 1
+	canaryRollout.AbortOn = []string{"FAILED", "TIMED_OUT"}
+	p.EdgeTargets[0].Canary = &ir.Canary{ThingGroup: "intent-stores-canary", Rollout: canaryRollout}
+	res, err := Build(p, inputs("bundle v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Deployments) != 2 || res.Deployments[0].Stage != "canary" || res.Deployments[1].Stage != "fleet" {
+		t.Fatalf("deployments %+v, want the canary stage then the fleet", res.Deployments)
+	}
+	v := validator(t)
+	for i, group := range []string{"intent-stores-canary", p.EdgeTargets[0].ThingGroup} {
+		d := res.Deployments[i]
+		if !strings.HasSuffix(d.TargetARN, ":thinggroup/"+group) {
+			t.Errorf("stage %s targets %s, want thing group %s", d.Stage, d.TargetARN, group)
+		}
+		body := res.Files[d.Request]
+		if err := v.ValidateDeployment(body); err != nil {
+			t.Errorf("%s: %v", d.Request, err)
+		}
+		var req createDeployment
+		if err := json.Unmarshal(body, &req); err != nil {
+			t.Fatal(err)
+		}
+		abort := req.IotJobConfiguration.AbortConfig.CriteriaList[0].ThresholdPercentage
+		if want := map[string]float64{"canary": 1, "fleet": p.EdgeTargets[0].Rollout.AbortFailurePercent}[d.Stage]; abort != want {
+			t.Errorf("stage %s aborts at %g%%, want %g%%", d.Stage, abort, want)
+		}
+		var kinds []string
+		for _, c := range req.IotJobConfiguration.AbortConfig.CriteriaList {
+			kinds = append(kinds, c.FailureType)
+		}
+		if want := map[string]string{"canary": "FAILED,TIMED_OUT", "fleet": "FAILED"}[d.Stage]; strings.Join(kinds, ",") != want {
+			t.Errorf("stage %s aborts on %v, want %s", d.Stage, kinds, want)
+		}
+	}
+	if res.Deployments[0].Request == res.Deployments[1].Request {
+		t.Error("both stages write the same request file")
+	}
+}

@@ -267,6 +267,9 @@ func (g *generator) step(s ir.Step) (obj, error) {
 		if s.Kind == ir.StepFail {
 			return g.failStep(gt), nil
 		}
+		if s.Kind == ir.StepProcessing && gt.Baseline != nil {
+			return g.baselineStep(gt), nil
+		}
 		return g.conditionStep(gt), nil
 	case "register":
 		if r, ok := g.registers[name]; ok {

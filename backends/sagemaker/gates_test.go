@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 
 	"github.com/slm-project/slm/backends/sagemaker"
+	"github.com/slm-project/slm/backends/sagemaker/defcheck"
 	"github.com/slm-project/slm/compiler"
 	"github.com/slm-project/slm/lang"
 )
@@ -167,5 +168,52 @@ func TestDistributedTraining(t *testing.T) {
 		if enabled != (tt.processes > 1) {
 			t.Errorf("%s: torch_distributed enabled = %t, want %t", tt.compute, enabled, tt.processes > 1)
 		}
+	}
+}
+
+// TestChampionChallengerGate: a vs_approved threshold adds a Baseline step
+// (slm step baseline) whose property file the gate reads, passing when no
+// model is approved yet; the definition passes the checker.
+func TestChampionChallengerGate(t *testing.T) {
+	src := strings.Replace(edgeGateConfig, `  threshold "accuracy" {
+    min = 0.9
+  }`, `  threshold "accuracy" {
+    min = 0.9
+  }
+  threshold "macro_f1" {
+    vs_approved = -0.005
+  }`, 1)
+	res := compiler.Load(context.Background(), compiler.Request{FS: fstest.MapFS{"cfg/main.slm.hcl": {Data: []byte(src)}}, Dir: "cfg"})
+	if res.Diags.HasErrors() {
+		t.Fatal(res.Diags.Error())
+	}
+	out, err := sagemaker.Generate(res.Pipeline, fixedCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checker, err := defcheck.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if problems := checker.Check(out.Definition); len(problems) > 0 {
+		t.Fatalf("definition: %v", problems)
+	}
+	def := string(out.Definition)
+	for _, want := range []string{
+		`"Name": "Baseline-quality"`, `"PropertyFileName": "Baseline-quality"`,
+		`"Type": "Or"`, `"Path": "found"`, `"Path": "bounds.macro_f1"`, `"--region"`,
+	} {
+		if !strings.Contains(def, want) {
+			t.Errorf("definition lacks %s", want)
+		}
+	}
+	var cfg []byte
+	for _, f := range out.Files {
+		if f.Name == "baseline.json" {
+			cfg = f.Content
+		}
+	}
+	if !strings.Contains(string(cfg), `"model_package_group": "t-models"`) || !strings.Contains(string(cfg), `"delta": -0.005`) {
+		t.Errorf("baseline.json config: %s", cfg)
 	}
 }

@@ -19,6 +19,7 @@ const (
 	modelDir     = "/opt/ml/processing/input/model"
 	testDir      = "/opt/ml/processing/input/test"
 	evaluateDir  = "/opt/ml/processing/evaluation"
+	baselineDir  = "/opt/ml/processing/baseline"
 	reportOutput = "report"
 	// EvaluationPropertyFile is the name gates read the report through.
 	EvaluationPropertyFile = "EvaluationReport"
@@ -77,8 +78,24 @@ func (g *generator) processingArgs(c ir.Compute, entry []string, inputs, outputs
 	return args
 }
 
-// prepareConfig is the prepare.json of SPEC.md section 2.1.
-func prepareConfig(d ir.Dataset, p ir.Prepare) []byte {
+// prepareConfig is the prepare.json of SPEC.md section 2.1: "dataset" for
+// one, "datasets" (each read from its own input directory) for several.
+func prepareConfig(ds []ir.Dataset, p ir.Prepare) []byte {
+	cfg := obj{"cleaning": p.Cleaning, "split": p.Split}
+	if len(ds) == 1 {
+		cfg["dataset"] = datasetConfig(ds[0])
+	} else {
+		var list []any
+		for _, d := range ds {
+			list = append(list, datasetConfig(d))
+		}
+		cfg["datasets"] = list
+	}
+	b, _ := json.MarshalIndent(cfg, "", "  ")
+	return append(b, '\n')
+}
+
+func datasetConfig(d ir.Dataset) obj {
 	exp := obj{}
 	e := d.Expectations
 	if e.MinRows != nil {
@@ -109,32 +126,37 @@ func prepareConfig(d ir.Dataset, p ir.Prepare) []byte {
 	if e.MinExamplesPerLabel != nil {
 		exp["min_examples_per_label"] = *e.MinExamplesPerLabel
 	}
-	cfg := obj{
-		"dataset": obj{
-			"name": d.Name, "format": d.Format, "text_field": d.TextField, "label_field": d.LabelField,
-			"expectations": exp,
-		},
-		"cleaning": p.Cleaning,
-		"split":    p.Split,
+	o := obj{"name": ir.ID(d.Name), "format": d.Format, "text_field": d.TextField, "label_field": d.LabelField, "expectations": exp}
+	if len(d.LabelMap) > 0 {
+		o["label_map"] = d.LabelMap
 	}
-	b, _ := json.MarshalIndent(cfg, "", "  ")
-	return append(b, '\n')
+	return o
 }
 
 func (g *generator) prepareStep(p ir.Prepare) obj {
-	d := g.datasets[p.Dataset]
+	var ds []ir.Dataset
+	for _, n := range p.Datasets {
+		ds = append(ds, g.datasets[n])
+	}
 	img := p.Compute
-	cfgURI := g.upload(artifact.File{Role: "prepare configuration", Name: "prepare.json", Content: prepareConfig(d, p)})
+	cfgURI := g.upload(artifact.File{Role: "prepare configuration", Name: "prepare.json", Content: prepareConfig(ds, p)})
 	inputs := []any{
 		s3Input("code", dirOf(g.runner), codeDir),
 		s3Input("config", cfgURI, configDir),
-		s3Input("raw", value(d.Source), rawDir),
+	}
+	if len(ds) == 1 {
+		inputs = append(inputs, s3Input("raw", value(ds[0].Source), rawDir))
+	} else {
+		// One input per dataset, each in the directory named in prepare.json.
+		for _, d := range ds {
+			inputs = append(inputs, s3Input("raw-"+ir.ID(d.Name), value(d.Source), rawDir+"/"+ir.ID(d.Name)))
+		}
 	}
 	var outputs []any
 	for _, split := range []string{"train", "validation", "test"} {
-		outputs = append(outputs, s3Output(split, g.executionPath(p.Output, "prepare-"+p.Name+"/"+split), outputDir+"/"+split))
+		outputs = append(outputs, s3Output(split, g.executionPath(p.Output, "prepare-"+ir.ID(p.Name)+"/"+split), outputDir+"/"+split))
 	}
-	outputs = append(outputs, s3Output(reportOutput, g.executionPath(p.Output, "prepare-"+p.Name+"/report"), outputDir+"/report"))
+	outputs = append(outputs, s3Output(reportOutput, g.executionPath(p.Output, "prepare-"+ir.ID(p.Name)+"/report"), outputDir+"/report"))
 	entry := runnerEntrypoint("step", "prepare",
 		"--config", configDir+"/prepare.json", "--input", rawDir, "--output", outputDir, "--report", outputDir+"/report")
 	step := obj{
@@ -142,7 +164,7 @@ func (g *generator) prepareStep(p ir.Prepare) obj {
 		"Type":      "Processing",
 		"Arguments": g.processingArgs(img, entry, inputs, outputs, nil),
 		"PropertyFiles": []any{obj{
-			"PropertyFileName": DataStatsPropertyFile + "-" + p.Name,
+			"PropertyFileName": DataStatsPropertyFile + "-" + ir.ID(p.Name),
 			"OutputName":       reportOutput,
 			"FilePath":         "stats.json",
 		}},
@@ -229,7 +251,7 @@ func (g *generator) trainingStep(f ir.FineTune) obj {
 			"MetricDefinitions":                metrics,
 			"EnableSageMakerMetricsTimeSeries": true,
 		},
-		"OutputDataConfig":  obj{"S3OutputPath": g.executionPath(f.Output, "finetune-"+f.Name)},
+		"OutputDataConfig":  obj{"S3OutputPath": g.executionPath(f.Output, "finetune-"+ir.ID(f.Name))},
 		"StoppingCondition": stop,
 		"ResourceConfig": obj{
 			"InstanceType":   f.Compute.InstanceType,
@@ -263,7 +285,7 @@ func (g *generator) evaluateStep(e ir.Evaluate) obj {
 		s3Input("model", get("Steps."+ft.StepName+".ModelArtifacts.S3ModelArtifacts"), modelDir),
 		s3Input("test", processingOutput(prep.StepName, "test"), testDir),
 	}
-	outputs := []any{s3Output("evaluation", g.executionPath(ft.Output, "evaluate-"+e.Name), evaluateDir)}
+	outputs := []any{s3Output("evaluation", g.executionPath(ft.Output, "evaluate-"+ir.ID(e.Name)), evaluateDir)}
 	entry := runnerEntrypoint("step", "evaluate",
 		"--model", modelDir+"/model.tar.gz", "--test", testDir, "--output", evaluateDir, "--bundle-name", bundle)
 	step := obj{
@@ -290,6 +312,15 @@ func (g *generator) reportValue(gt ir.Gate, path string) obj {
 func (g *generator) conditionStep(gt ir.Gate) obj {
 	var conds []any
 	for _, t := range gt.Thresholds {
+		if t.VsApproved {
+			// Passes when no model is approved yet (the first model), or
+			// when the metric is within the bound baseline.json computed.
+			conds = append(conds, obj{"Type": "Or", "Conditions": []any{
+				obj{"Type": "Equals", "LeftValue": g.baselineValue(gt, "found"), "RightValue": false},
+				obj{"Type": string(t.Compare), "LeftValue": g.reportValue(gt, t.JSONPath), "RightValue": g.baselineValue(gt, "bounds."+t.Metric)},
+			}})
+			continue
+		}
 		conds = append(conds, obj{
 			"Type":       string(t.Compare),
 			"LeftValue":  g.reportValue(gt, t.JSONPath),
@@ -319,6 +350,10 @@ func (g *generator) failStep(gt ir.Gate) obj {
 		bound := "min"
 		if t.Compare == ir.AtMost {
 			bound = "max"
+		}
+		if t.VsApproved {
+			parts = append(parts, sep+t.Metric+"=", g.reportValue(gt, t.JSONPath), " ("+bound+" ", g.baselineValue(gt, "bounds."+t.Metric), ", the approved model's plus "+strconv.FormatFloat(t.Value.Literal.(float64), 'g', -1, 64)+")")
+			continue
 		}
 		parts = append(parts, sep+t.Metric+"=", g.reportValue(gt, t.JSONPath), " ("+bound+" ", value(t.Value), ")")
 	}
@@ -355,7 +390,7 @@ func (g *generator) registerStep(r ir.Register) obj {
 			"slm:training-code":      g.trainingSource,
 			"slm:step-runner":        g.runner,
 			"slm:base-model":         baseModelID(ft.BaseModel),
-			"slm:dataset-sha256":     obj{"Std:JsonGet": obj{"PropertyFile": get("Steps." + prep.StepName + ".PropertyFiles." + DataStatsPropertyFile + "-" + prep.Name), "Path": "input_sha256"}},
+			"slm:dataset-sha256":     obj{"Std:JsonGet": obj{"PropertyFile": get("Steps." + prep.StepName + ".PropertyFiles." + DataStatsPropertyFile + "-" + ir.ID(prep.Name)), "Path": "input_sha256"}},
 			"slm:execution":          get("Execution.PipelineExecutionArn"),
 			"slm:evaluation-variant": ev.Variant,
 			// The gates the package passed (it sits in their passing
@@ -372,4 +407,48 @@ func baseModelID(b ir.BaseModel) string {
 		return b.S3URI
 	}
 	return b.HubID + "@" + b.Revision
+}
+
+// baselineValue reads the gate's baseline.json (slm step baseline).
+func (g *generator) baselineValue(gt ir.Gate, path string) obj {
+	return obj{"Std:JsonGet": obj{
+		"PropertyFile": get("Steps." + gt.Baseline.StepName + ".PropertyFiles." + gt.Baseline.PropertyFile),
+		"Path":         path,
+	}}
+}
+
+// baselineConfig is the baseline step's configuration (SPEC.md section 2.4).
+func baselineConfig(gt ir.Gate) []byte {
+	var metrics []any
+	for _, t := range gt.Thresholds {
+		if t.VsApproved {
+			metrics = append(metrics, obj{"name": t.Metric, "json_path": t.JSONPath, "higher_better": t.HigherBetter, "delta": t.Value.Literal})
+		}
+	}
+	b, _ := json.MarshalIndent(obj{"model_package_group": gt.Baseline.ModelPackageGroup, "metrics": metrics}, "", "  ")
+	return append(b, '\n')
+}
+
+// baselineStep reads the latest approved model's metrics from the registry
+// (SageMaker has no step for it): a processing job running slm step
+// baseline, whose baseline.json the gate's conditions read.
+func (g *generator) baselineStep(gt ir.Gate) obj {
+	b := gt.Baseline
+	cfgURI := g.upload(artifact.File{Role: "baseline configuration", Name: "baseline.json", Content: baselineConfig(gt)})
+	inputs := []any{
+		s3Input("code", dirOf(g.runner), codeDir),
+		s3Input("config", cfgURI, configDir),
+	}
+	outputs := []any{s3Output("baseline", g.executionPath(g.p.Project.ArtifactStorage, "baseline-"+ir.ID(gt.Name)), baselineDir)}
+	entry := runnerEntrypoint("step", "baseline", "--config", configDir+"/baseline.json", "--output", baselineDir, "--region", g.p.Project.Region)
+	return obj{
+		"Name":      b.StepName,
+		"Type":      "Processing",
+		"Arguments": g.processingArgs(b.Compute, entry, inputs, outputs, nil),
+		"PropertyFiles": []any{obj{
+			"PropertyFileName": b.PropertyFile,
+			"OutputName":       "baseline",
+			"FilePath":         "baseline.json",
+		}},
+	}
 }

@@ -20,6 +20,11 @@ func (g *gen) edge() {
 		if _, ok := groups[e.ThingGroup]; !ok {
 			groups[e.ThingGroup] = e
 		}
+		if c := e.Canary; c != nil {
+			if _, ok := groups[c.ThingGroup]; !ok {
+				groups[c.ThingGroup] = e // the canary stage's group
+			}
+		}
 	}
 	for _, name := range sortedKeys(groups) {
 		e := groups[name]

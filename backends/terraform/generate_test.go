@@ -497,3 +497,17 @@ func TestPlanDetailsSayWhatIsMeant(t *testing.T) {
 		t.Errorf("checked %d attributes; want at least the log group", seen)
 	}
 }
+
+// TestBaselineIAM: a champion/challenger gate's baseline step may list the
+// registry's packages; without one the role cannot.
+func TestBaselineIAM(t *testing.T) {
+	p := exampleir.Compile(t, "dev")
+	if strings.Contains(string(generate(t, p, Inputs{Definition: definition})["iam.tf"]), "ListApprovedModels") {
+		t.Fatal("ListModelPackages granted without a baseline step")
+	}
+	p.Gates[0].Baseline = &ir.Baseline{StepName: "Baseline-quality", PropertyFile: "Baseline-quality", ModelPackageGroup: p.Registers[0].ModelPackageGroup}
+	iam := string(generate(t, p, Inputs{Definition: definition})["iam.tf"])
+	if !strings.Contains(iam, `"ListApprovedModels"`) || !strings.Contains(iam, `"sagemaker:ListModelPackages"`) {
+		t.Errorf("no ListApprovedModels statement:\n%s", iam)
+	}
+}

@@ -83,6 +83,15 @@ func (g *gen) sagemakerRole() {
 			"sagemaker:AddTags", "sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup",
 			"sagemaker:ListModelPackages", "sagemaker:UpdateModelPackage"}, resources: res})
 	}
+	for _, gt := range g.p.Gates {
+		if gt.Baseline != nil {
+			// slm step baseline lists the approved packages of the group (the
+			// packages themselves are read under RegisterModels).
+			// ListModelPackages has no resource-level permissions: "*" is the only valid resource.
+			sts = append(sts, statement{sid: "ListApprovedModels", actions: []string{"sagemaker:ListModelPackages"}, resources: lits("*")})
+			break
+		}
+	}
 	doc := g.policy(file, "sagemaker_execution", sts...)
 	rp := g.resource(file, "aws_iam_role_policy", "sagemaker_execution")
 	rp.set("name", "slm-sagemaker-execution")

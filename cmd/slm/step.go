@@ -8,9 +8,9 @@ import "github.com/spf13/cobra"
 func newStepCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "step",
-		Short: "Run one of the pipeline's Go steps (prepare, evaluate)",
+		Short: "Run one of the pipeline's Go steps (prepare, evaluate, baseline)",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newStepPrepareCommand(), newStepEvaluateCommand())
+	cmd.AddCommand(newStepPrepareCommand(), newStepEvaluateCommand(), newStepBaselineCommand())
 	return cmd
 }

@@ -43,7 +43,7 @@ func newStepPrepareCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&a.config, "config", "", "prepare.json written by the compiler")
-	f.StringVar(&a.input, "input", "", "a raw data file, or a directory of *.jsonl / *.csv files read in lexical order")
+	f.StringVar(&a.input, "input", "", "a raw data file, or a directory of *.jsonl / *.csv files read in lexical order (several datasets: one subdirectory per dataset name)")
 	f.StringVar(&a.output, "output", "", "directory for the splits (and stats.json and report.md unless --report is set)")
 	f.StringVar(&a.report, "report", "", "directory for stats.json and report.md (default: --output)")
 	for _, name := range []string{"config", "input", "output"} {

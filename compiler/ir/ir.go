@@ -4,7 +4,11 @@
 // sorted by name so backends emit the same bytes for the same input.
 package ir
 
-import "github.com/hashicorp/hcl/v2"
+import (
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
 
 // Pipeline is one compiled configuration for one environment.
 type Pipeline struct {
@@ -158,6 +162,7 @@ type Dataset struct {
 	Format       string
 	TextField    string
 	LabelField   string
+	LabelMap     map[string]string // raw label -> label in the splits
 	Expectations Expectations
 	Range        hcl.Range
 }
@@ -204,7 +209,10 @@ type StepOptions struct {
 type Prepare struct {
 	Name     string
 	StepName string
-	Dataset  string // Dataset.Name
+	Dataset  string // Dataset.Name: the first of Datasets
+	// Datasets are the datasets prepared together (a union), in the order
+	// written; one for `dataset = ...`.
+	Datasets []string
 	Output   string // Storage.Name
 	Cleaning Cleaning
 	Split    Split
@@ -341,7 +349,19 @@ type Gate struct {
 	Evaluation   string // Evaluate.Name
 	Message      string
 	Thresholds   []Threshold
-	Range        hcl.Range
+	// Baseline, when a threshold is relative to the approved model, is the
+	// processing step that reads that model's metrics from the registry.
+	Baseline *Baseline
+	Range    hcl.Range
+}
+
+// Baseline is a champion/challenger gate's registry read: `slm step
+// baseline` writes baseline.json (found, bounds) for the gate's conditions.
+type Baseline struct {
+	StepName          string
+	PropertyFile      string
+	ModelPackageGroup string
+	Compute           Compute
 }
 
 // Threshold bounds one metric of the evaluation report.
@@ -349,7 +369,12 @@ type Threshold struct {
 	Metric   string
 	JSONPath string
 	Compare  Comparison
-	Value    Value // number, possibly a parameter
+	Value    Value // number, possibly a parameter; the delta when VsApproved
+	// VsApproved: the bound is the approved model's value plus Value
+	// (read from the gate's Baseline at run time); with no approved model
+	// yet the threshold passes.
+	VsApproved   bool
+	HigherBetter bool
 }
 
 // Register is a model package registration.
@@ -387,8 +412,18 @@ type EdgeTarget struct {
 	Storage         string // Storage.Name of the edge bucket
 	FailureHandling string // "ROLLBACK" | "DO_NOTHING"
 	Rollout         Rollout
-	Runtime         EdgeRuntime
-	Range           hcl.Range
+	// Canary, when set, is the first stage: its thing group receives the
+	// release first, the fleet (ThingGroup) only after the canary's IoT
+	// job succeeded.
+	Canary  *Canary
+	Runtime EdgeRuntime
+	Range   hcl.Range
+}
+
+// Canary is the first stage of a staged edge rollout.
+type Canary struct {
+	ThingGroup string
+	Rollout    Rollout
 }
 
 // Platform is a device OS and architecture.
@@ -405,6 +440,7 @@ type Rollout struct {
 	MaxPerMinute              int
 	AbortFailurePercent       float64
 	AbortMinExecutedThings    int
+	AbortOn                   []string // IoT job failure types: FAILED, REJECTED, TIMED_OUT, ALL
 	TimeoutMinutes            int
 	ComponentUpdatePolicy     string // "NOTIFY_COMPONENTS" | "SKIP_NOTIFY_COMPONENTS"
 	ConfigValidationTimeout   int    // seconds
@@ -467,4 +503,15 @@ type Step struct {
 	// DependsOn are the steps that must finish first (data and ordering
 	// dependencies), sorted.
 	DependsOn []string
+}
+
+// ID is a block name made safe for AWS names, step names and file names:
+// an instance NAME["KEY"] of a for_each block becomes NAME-KEY; other names
+// are unchanged.
+func ID(name string) string {
+	base, key, ok := strings.Cut(name, "[\"")
+	if !ok {
+		return name
+	}
+	return base + "-" + strings.TrimSuffix(key, "\"]")
 }

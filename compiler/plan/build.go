@@ -53,11 +53,7 @@ func Build(p *ir.Pipeline, uploads []artifact.Upload) *Plan {
 	for _, g := range p.Gates {
 		gt := Gate{Name: g.Name, Step: g.StepName, Evaluation: g.Evaluation, Thresholds: []string{}, Guards: []string{}}
 		for _, t := range g.Thresholds {
-			op := ">="
-			if t.Compare == ir.AtMost {
-				op = "<="
-			}
-			gt.Thresholds = append(gt.Thresholds, fmt.Sprintf("%s %s %s", t.Metric, op, show(t.Value)))
+			gt.Thresholds = append(gt.Thresholds, threshold(t, show))
 		}
 		for _, r := range p.Registers {
 			for _, rg := range r.Gates {
@@ -146,13 +142,22 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 		storage[s.Name] = s
 	}
 	for _, x := range p.Prepares {
-		ds := datasets[x.Dataset]
-		d[x.StepName] = append([]string{
-			compute(x.Compute),
-			fmt.Sprintf("dataset %s (%s, text %q, label %q) from %s", ds.Name, ds.Format, ds.TextField, ds.LabelField, show(ds.Source)),
+		var lines []string
+		for _, n := range x.Datasets {
+			ds := datasets[n]
+			line := fmt.Sprintf("dataset %s (%s, text %q, label %q) from %s", ds.Name, ds.Format, ds.TextField, ds.LabelField, show(ds.Source))
+			if len(ds.LabelMap) > 0 {
+				line += fmt.Sprintf(", %d labels renamed", len(ds.LabelMap))
+			}
+			lines = append(lines, line)
+		}
+		if len(x.Datasets) > 1 {
+			lines = append(lines, "the union of the datasets, de-duplicated across them; evaluation labels must be training labels")
+		}
+		d[x.StepName] = append([]string{compute(x.Compute)}, lines...)
+		d[x.StepName] = append(append(d[x.StepName],
 			fmt.Sprintf("split train/validation/test %g/%g/%g, stratified %t, seed %d", x.Split.Train, x.Split.Validation, x.Split.Test, x.Split.Stratify, x.Split.Seed),
-			"writes to " + storage[x.Output].URI + p.Project.PipelineName + "/<execution>/prepare-" + x.Name + "/",
-		}, opts(x.Options)...)
+			"writes to "+storage[x.Output].URI+p.Project.PipelineName+"/<execution>/prepare-"+ir.ID(x.Name)+"/"), opts(x.Options)...)
 	}
 	for _, x := range p.FineTunes {
 		base := x.BaseModel.HubID + "@" + short(x.BaseModel.Revision)
@@ -176,7 +181,11 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 		if x.QuantizeInt8 {
 			exp = "exports ONNX bundles (fp32, int8)"
 		}
-		exp += fmt.Sprintf("; %q threshold costs at most %g in-scope accuracy on validation", x.OOSLabel, x.OOSMaxInScopeDrop)
+		if x.OOSLabel != "" {
+			exp += fmt.Sprintf("; %q threshold costs at most %g in-scope accuracy on validation", x.OOSLabel, x.OOSMaxInScopeDrop)
+		} else {
+			exp += "; no out-of-scope label: every prediction is a trained label"
+		}
 		d[x.StepName] = append(append(lines, exp), opts(x.Options)...)
 	}
 	for _, x := range p.Evaluations {
@@ -185,13 +194,12 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 	for _, g := range p.Gates {
 		var th []string
 		for _, t := range g.Thresholds {
-			op := ">="
-			if t.Compare == ir.AtMost {
-				op = "<="
-			}
-			th = append(th, fmt.Sprintf("%s %s %s", t.Metric, op, show(t.Value)))
+			th = append(th, threshold(t, show))
 		}
 		d[g.StepName] = []string{"passes when " + strings.Join(th, " and ")}
+		if b := g.Baseline; b != nil {
+			d[b.StepName] = []string{compute(b.Compute), "reads the latest approved model package of " + b.ModelPackageGroup + " from the registry and its evaluation report; with none approved yet, the gate's vs_approved thresholds pass (the first model)"}
+		}
 		d[g.FailStepName] = []string{"fails the execution: " + g.Message}
 	}
 	for _, r := range p.Registers {
@@ -208,4 +216,16 @@ func short(rev string) string {
 		return rev[:12]
 	}
 	return rev
+}
+
+// threshold writes a gate bound as a reviewer reads it.
+func threshold(t ir.Threshold, show func(ir.Value) string) string {
+	op := ">="
+	if t.Compare == ir.AtMost {
+		op = "<="
+	}
+	if t.VsApproved {
+		return fmt.Sprintf("%s %s approved model's %+g (passes when none is approved yet)", t.Metric, op, t.Value.Literal)
+	}
+	return fmt.Sprintf("%s %s %s", t.Metric, op, show(t.Value))
 }

@@ -157,8 +157,16 @@ func Build(in Inputs) (*Result, error) {
 				n, v, _ := strings.Cut(c, " ")
 				comps[n] = v
 			}
+			addr := "edge_target." + dp.EdgeTarget + " (" + dp.Name + ")"
+			switch dp.Stage {
+			case "canary":
+				addr = "edge_target." + dp.EdgeTarget + " stage 1 of 2, canary (" + dp.Name + ")"
+				d = append(d, "stage 2 (the fleet) starts only after this deployment's IoT job succeeded; an abort or timeout stops the release")
+			case "fleet":
+				addr = "edge_target." + dp.EdgeTarget + " stage 2 of 2, fleet (" + dp.Name + ")"
+			}
 			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-deployment", Type: "edge_target", Name: dp.EdgeTarget,
-				Address: "edge_target." + dp.EdgeTarget + " (" + dp.Name + ")", Details: d, File: "greengrass/" + dp.Request, TargetARN: dp.TargetARN, Components: comps})
+				Address: addr, Details: d, File: "greengrass/" + dp.Request, TargetARN: dp.TargetARN, Components: comps})
 		}
 	}
 	pl.Artifacts = Artifacts(res.Files)

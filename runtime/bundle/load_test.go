@@ -21,6 +21,16 @@ func TestLoadGood(t *testing.T) {
 	}
 }
 
+// TestLoadWithoutOutOfScopeLabel: a model trained on data without an
+// out-of-scope class has an empty label and threshold 0, and loads.
+func TestLoadWithoutOutOfScopeLabel(t *testing.T) {
+	dir := testenv.CopyBundle(t, "tiny")
+	testenv.EditManifest(t, dir, func(m map[string]any) { m["out_of_scope_label"] = ""; m["confidence_threshold"] = 0 })
+	if _, err := bundle.Load(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // rewrite replaces a bundle file and lists its new digest, so only the content is wrong.
 func rewrite(t *testing.T, dir, name, content string) {
 	t.Helper()
@@ -84,6 +94,9 @@ func TestLoadRefuses(t *testing.T) {
 		{"short max_seq_length", func(t *testing.T, dir string) {
 			testenv.EditManifest(t, dir, func(m map[string]any) { m["max_seq_length"] = 2 })
 		}, "max_seq_length is 2"},
+		{"no out-of-scope label with a threshold", func(t *testing.T, dir string) {
+			testenv.EditManifest(t, dir, func(m map[string]any) { m["out_of_scope_label"] = ""; m["confidence_threshold"] = 0.4 })
+		}, "out_of_scope_label is empty but confidence_threshold is 0.4"},
 		{"threshold above 1", func(t *testing.T, dir string) {
 			testenv.EditManifest(t, dir, func(m map[string]any) { m["confidence_threshold"] = 1.5 })
 		}, "confidence_threshold is 1.5"},

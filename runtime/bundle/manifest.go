@@ -94,8 +94,10 @@ func (m *Manifest) Validate() error {
 	if m.MaxSeqLength < 3 || m.MaxSeqLength > 8192 {
 		add("max_seq_length is %d, want 3..8192 (room for [CLS], one token and [SEP])", m.MaxSeqLength)
 	}
-	if strings.TrimSpace(m.OutOfScopeLabel) == "" {
-		add("out_of_scope_label is empty")
+	// No out-of-scope label (data without an out-of-scope class): nothing
+	// may then be rejected, so the threshold must be 0.
+	if strings.TrimSpace(m.OutOfScopeLabel) == "" && m.ConfidenceThreshold != 0 {
+		add("out_of_scope_label is empty but confidence_threshold is %v: without an out-of-scope label nothing can be rejected, so the threshold must be 0", m.ConfidenceThreshold)
 	}
 	if m.ConfidenceThreshold < 0 || m.ConfidenceThreshold > 1 || m.ConfidenceThreshold != m.ConfidenceThreshold {
 		add("confidence_threshold is %v, want a number in [0, 1]", m.ConfidenceThreshold)

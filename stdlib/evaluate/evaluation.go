@@ -22,15 +22,17 @@ type LatencyValue struct {
 
 // ClassificationMetrics is evaluation.json's multiclass_classification_metrics.
 type ClassificationMetrics struct {
-	Accuracy            Value                     `json:"accuracy"`
-	MacroF1             Value                     `json:"macro_f1"`
-	WeightedF1          Value                     `json:"weighted_f1"`
-	WeightedPrecision   Value                     `json:"weighted_precision"`
-	WeightedRecall      Value                     `json:"weighted_recall"`
-	MinPerClassF1       Value                     `json:"min_per_class_f1"`
-	InScopeAccuracy     Value                     `json:"in_scope_accuracy"`
-	OutOfScopeRecall    Value                     `json:"out_of_scope_recall"`
-	OutOfScopePrecision Value                     `json:"out_of_scope_precision"`
+	Accuracy          Value `json:"accuracy"`
+	MacroF1           Value `json:"macro_f1"`
+	WeightedF1        Value `json:"weighted_f1"`
+	WeightedPrecision Value `json:"weighted_precision"`
+	WeightedRecall    Value `json:"weighted_recall"`
+	MinPerClassF1     Value `json:"min_per_class_f1"`
+	InScopeAccuracy   Value `json:"in_scope_accuracy"`
+	// The out-of-scope metrics are left out when the test data has no
+	// out-of-scope examples (or the model no out-of-scope label).
+	OutOfScopeRecall    *Value                    `json:"out_of_scope_recall,omitempty"`
+	OutOfScopePrecision *Value                    `json:"out_of_scope_precision,omitempty"`
 	ConfusionMatrix     map[string]map[string]int `json:"confusion_matrix"`
 }
 
@@ -61,18 +63,16 @@ func NewEvaluation(m *Metrics, latenciesMs []float64, modelVersion string) *Eval
 	if most == nil {
 		most = []Confusion{} // an empty list, not null, for readers indexing it
 	}
-	return &Evaluation{
+	ev := &Evaluation{
 		Classification: ClassificationMetrics{
-			Accuracy:            nan(m.Accuracy),
-			MacroF1:             nan(m.MacroF1),
-			WeightedF1:          nan(m.WeightedF1),
-			WeightedPrecision:   nan(m.WeightedPrecision),
-			WeightedRecall:      nan(m.WeightedRecall),
-			MinPerClassF1:       nan(m.MinPerClassF1),
-			InScopeAccuracy:     nan(m.InScopeAccuracy),
-			OutOfScopeRecall:    nan(m.OutOfScopeRecall),
-			OutOfScopePrecision: nan(m.OutOfScopePrecision),
-			ConfusionMatrix:     m.Matrix,
+			Accuracy:          nan(m.Accuracy),
+			MacroF1:           nan(m.MacroF1),
+			WeightedF1:        nan(m.WeightedF1),
+			WeightedPrecision: nan(m.WeightedPrecision),
+			WeightedRecall:    nan(m.WeightedRecall),
+			MinPerClassF1:     nan(m.MinPerClassF1),
+			InScopeAccuracy:   nan(m.InScopeAccuracy),
+			ConfusionMatrix:   m.Matrix,
 		},
 		Latency: LatencyMetrics{
 			P50: LatencyValue{Value: percentile(latenciesMs, 0.50)},
@@ -83,6 +83,11 @@ func NewEvaluation(m *Metrics, latenciesMs []float64, modelVersion string) *Eval
 		Examples:     m.Examples,
 		ModelVersion: modelVersion,
 	}
+	if m.HasOutOfScope {
+		r, p := nan(m.OutOfScopeRecall), nan(m.OutOfScopePrecision)
+		ev.Classification.OutOfScopeRecall, ev.Classification.OutOfScopePrecision = &r, &p
+	}
+	return ev
 }
 
 // percentile is the nearest-rank percentile, rounded to microseconds.

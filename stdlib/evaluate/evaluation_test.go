@@ -145,3 +145,28 @@ func TestConfusionSVG(t *testing.T) {
 		}
 	}
 }
+
+// TestEvaluationWithoutOutOfScope: without out-of-scope examples (or label)
+// the report leaves the out-of-scope metrics out instead of writing zeros,
+// and still has macro_f1.
+func TestEvaluationWithoutOutOfScope(t *testing.T) {
+	for _, oos := range []string{"oos", ""} {
+		m := Compute(outcomes("a", "a", "a", "b", "b", "b"), oos)
+		data, err := NewEvaluation(m, []float64{1}, "v1").MarshalIndent()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, metric := range []string{"out_of_scope_recall", "out_of_scope_precision"} {
+			if _, ok := lookup(doc, "multiclass_classification_metrics."+metric); ok {
+				t.Errorf("oos label %q: %s is in the report without out-of-scope examples", oos, metric)
+			}
+		}
+		if _, ok := lookup(doc, gatePaths["macro_f1"]); !ok {
+			t.Errorf("oos label %q: no macro_f1", oos)
+		}
+	}
+}

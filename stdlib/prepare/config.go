@@ -21,9 +21,20 @@ import (
 
 // Config is the prepare.json the compiler writes (SPEC.md section 2.1).
 type Config struct {
-	Dataset  DatasetConfig  `json:"dataset"`
-	Cleaning CleaningConfig `json:"cleaning"`
-	Split    SplitConfig    `json:"split"`
+	// Dataset is the input of a one-dataset step; Datasets, when given,
+	// lists several (a union), each read from --input/<name>/.
+	Dataset  DatasetConfig   `json:"dataset,omitzero"`
+	Datasets []DatasetConfig `json:"datasets,omitempty"`
+	Cleaning CleaningConfig  `json:"cleaning"`
+	Split    SplitConfig     `json:"split"`
+}
+
+// inputs are the datasets the step reads: Datasets, or the one Dataset.
+func (c *Config) inputs() []DatasetConfig {
+	if len(c.Datasets) > 0 {
+		return c.Datasets
+	}
+	return []DatasetConfig{c.Dataset}
 }
 
 // DatasetConfig describes the raw data's layout and what it must satisfy.
@@ -33,6 +44,9 @@ type DatasetConfig struct {
 	TextField    string       `json:"text_field"`
 	LabelField   string       `json:"label_field"`
 	Expectations Expectations `json:"expectations"`
+	// LabelMap renames labels as read (after cleaning), so datasets that
+	// spell a label differently join under one name.
+	LabelMap map[string]string `json:"label_map,omitempty"`
 }
 
 // Expectations are the checks a dataset must pass. Every field is optional:
@@ -115,7 +129,40 @@ func ParseConfig(data []byte) (*Config, error) {
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	d := c.Dataset
+	if len(c.Datasets) > 0 && c.Dataset.Name != "" {
+		bad("give dataset or datasets, not both")
+	}
+	names := map[string]bool{}
+	for _, d := range c.Datasets {
+		if d.Name == "" || strings.ContainsAny(d.Name, "/\\") || d.Name == "." || d.Name == ".." {
+			bad("datasets: %q is not a usable name (it is the input subdirectory)", d.Name)
+		}
+		if names[d.Name] {
+			bad("datasets: %q is listed twice", d.Name)
+		}
+		names[d.Name] = true
+	}
+	for _, d := range c.inputs() {
+		errs = append(errs, validateDataset(d)...)
+	}
+	s := c.Split
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{"train", s.Train}, {"validation", s.Validation}, {"test", s.Test}} {
+		if math.IsNaN(p.v) || p.v < 0 || p.v > 1 {
+			bad("split.%s is %v; want a fraction in [0, 1]", p.name, p.v)
+		}
+	}
+	if sum := s.Train + s.Validation + s.Test; math.Abs(sum-1) > 1e-6 {
+		bad("split fractions add up to %v; train + validation + test must be 1", sum)
+	}
+	return errors.Join(errs...)
+}
+
+func validateDataset(d DatasetConfig) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	switch d.Format {
 	case "", FormatJSONL, FormatCSV:
 	default:
@@ -159,17 +206,5 @@ func (c *Config) Validate() error {
 			bad("expectations.not_null[%d] is empty", i)
 		}
 	}
-	s := c.Split
-	for _, p := range []struct {
-		name string
-		v    float64
-	}{{"train", s.Train}, {"validation", s.Validation}, {"test", s.Test}} {
-		if math.IsNaN(p.v) || p.v < 0 || p.v > 1 {
-			bad("split.%s is %v; want a fraction in [0, 1]", p.name, p.v)
-		}
-	}
-	if sum := s.Train + s.Validation + s.Test; math.Abs(sum-1) > 1e-6 {
-		bad("split fractions add up to %v; train + validation + test must be 1", sum)
-	}
-	return errors.Join(errs...)
+	return errs
 }

@@ -53,7 +53,10 @@ func shorten(s string) string {
 
 // checks accumulates the row-level expectation results during the first pass.
 type checks struct {
-	exp      Expectations
+	exp Expectations
+	// prefix names the dataset in a multi-dataset step ("en.").
+	prefix   string
+	rows     int64 // records read from this dataset
 	allowed  map[string]bool
 	notNull  map[string]*tally
 	tooShort tally
@@ -121,13 +124,18 @@ type survey struct {
 func (c *checks) violations(s *survey) []Violation {
 	var out []Violation
 	e := c.exp
-	if e.MinRows != nil && s.rows < *e.MinRows {
-		out = append(out, Violation{Expectation: "min_rows", Count: s.rows,
-			Message: fmt.Sprintf("the input has %d rows; at least %d are expected", s.rows, *e.MinRows)})
+	defer func() {
+		for i := range out {
+			out[i].Expectation = c.prefix + out[i].Expectation
+		}
+	}()
+	if e.MinRows != nil && c.rows < *e.MinRows {
+		out = append(out, Violation{Expectation: "min_rows", Count: c.rows,
+			Message: fmt.Sprintf("the input has %d rows; at least %d are expected", c.rows, *e.MinRows)})
 	}
-	if e.MaxRows != nil && s.rows > *e.MaxRows {
-		out = append(out, Violation{Expectation: "max_rows", Count: s.rows,
-			Message: fmt.Sprintf("the input has %d rows; at most %d are expected", s.rows, *e.MaxRows)})
+	if e.MaxRows != nil && c.rows > *e.MaxRows {
+		out = append(out, Violation{Expectation: "max_rows", Count: c.rows,
+			Message: fmt.Sprintf("the input has %d rows; at most %d are expected", c.rows, *e.MaxRows)})
 	}
 	for _, f := range e.NotNull {
 		if t := c.notNull[f]; t.count > 0 {

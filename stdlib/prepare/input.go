@@ -13,6 +13,8 @@ type inputFile struct {
 	Path   string // as opened
 	Name   string // as shown in reports: relative to the --input directory
 	Format string
+	// Dataset is the index of the dataset the file belongs to.
+	Dataset int
 }
 
 // listInputs resolves --input: a single file, or a directory whose *.jsonl

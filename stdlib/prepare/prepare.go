@@ -70,21 +70,44 @@ func Run(ctx context.Context, cfg *Config, paths Paths) (*Stats, error) {
 		paths.Report = paths.Output
 	}
 	input, output, reportDir := paths.Input, paths.Output, paths.Report
-	files, err := listInputs(input, cfg.Dataset.Format)
+	p := &pipeline{cfg: cfg}
+	var cs []*checks
+	multi := len(cfg.Datasets) > 0
+	for i, d := range cfg.inputs() {
+		dir := input
+		if multi {
+			// Several datasets: each in its own subdirectory (in SageMaker,
+			// its own processing input), read in the order listed.
+			dir = filepath.Join(input, d.Name)
+		}
+		files, err := listInputs(dir, d.Format)
+		if err != nil {
+			return nil, fmt.Errorf("dataset %s: %w", d.Name, err)
+		}
+		for _, f := range files {
+			f.Dataset = i
+			if multi {
+				f.Name = d.Name + "/" + f.Name
+			}
+			p.files = append(p.files, f)
+		}
+		p.readers = append(p.readers, &rowReader{textField: d.TextField, labelField: d.LabelField, notNull: d.Expectations.NotNull})
+		p.labelMaps = append(p.labelMaps, d.LabelMap)
+		c := newChecks(d.Expectations)
+		if multi {
+			c.prefix = d.Name + "."
+		}
+		cs = append(cs, c)
+	}
+	sv, err := p.survey(ctx, cs)
 	if err != nil {
 		return nil, err
 	}
-	p := &pipeline{cfg: cfg, files: files, reader: &rowReader{
-		textField:  cfg.Dataset.TextField,
-		labelField: cfg.Dataset.LabelField,
-		notNull:    cfg.Dataset.Expectations.NotNull,
-	}}
-	c := newChecks(cfg.Dataset.Expectations)
-	sv, err := p.survey(ctx, c)
-	if err != nil {
-		return nil, err
+	var v []Violation
+	for _, c := range cs {
+		v = append(v, c.violations(sv)...)
 	}
-	if v := c.violations(sv); len(v) > 0 {
+	if len(v) > 0 {
 		report := failureReport(cfg, p.fileNames(), sv, v)
 		if err := removeOutputs(output, reportDir); err != nil {
 			return nil, err
@@ -102,9 +125,11 @@ func Run(ctx context.Context, cfg *Config, paths Paths) (*Stats, error) {
 
 // pipeline holds the state shared by the two passes.
 type pipeline struct {
-	cfg    *Config
-	files  []inputFile
-	reader *rowReader
+	cfg   *Config
+	files []inputFile
+	// readers and labelMaps are per dataset (inputFile.Dataset).
+	readers   []*rowReader
+	labelMaps []map[string]string
 
 	seen       map[textKey]textEntry
 	labelID    map[string]uint32
@@ -132,23 +157,41 @@ func (p *pipeline) intern(label string) uint32 {
 }
 
 // survey is the first pass.
-func (p *pipeline) survey(ctx context.Context, c *checks) (*survey, error) {
+// label is a row's label as the splits carry it: cleaned, then renamed by
+// its dataset's label_map.
+func (p *pipeline) label(f inputFile, raw string) string {
+	l := cleanLabel(raw)
+	if to, ok := p.labelMaps[f.Dataset][l]; ok {
+		return to
+	}
+	return l
+}
+
+func (p *pipeline) survey(ctx context.Context, cs []*checks) (*survey, error) {
 	digest := sha256.New()
-	p.reader.digest = digest
-	defer func() { p.reader.digest = nil }()
+	for _, r := range p.readers {
+		r.digest = digest
+	}
+	defer func() {
+		for _, r := range p.readers {
+			r.digest = nil
+		}
+	}()
 	p.seen = map[textKey]textEntry{}
 	p.labelID = map[string]uint32{}
 	s := &survey{}
 	for fi, f := range p.files {
-		err := p.reader.readFile(ctx, f, func(r *rawRow) error {
+		c := cs[f.Dataset]
+		err := p.readers[f.Dataset].readFile(ctx, f, func(r *rawRow) error {
 			s.rows++
+			c.rows++
 			c.nullRow(r)
 			if r.NullText || r.NullLabel {
 				p.nullRows++
 				return nil
 			}
 			text := Clean(r.Text, p.cfg.Cleaning)
-			label := cleanLabel(r.Label)
+			label := p.label(f, r.Label)
 			c.row(r, text, label)
 			s.validRows++
 			id := p.intern(label)
@@ -236,7 +279,7 @@ func (p *pipeline) write(ctx context.Context, sv *survey, output, reportDir stri
 	}
 
 	st := &Stats{
-		Dataset:     p.cfg.Dataset.Name,
+		Dataset:     datasetNames(p.cfg),
 		InputSHA256: sv.inputSHA256,
 		Cleaning:    p.cfg.Cleaning,
 		Split:       sp,
@@ -257,12 +300,12 @@ func (p *pipeline) write(ctx context.Context, sv *survey, output, reportDir stri
 	}
 	changed := errors.New("the input changed between the two passes; do not modify --input while prepare runs")
 	for fi, f := range p.files {
-		err := p.reader.readFile(ctx, f, func(r *rawRow) error {
+		err := p.readers[f.Dataset].readFile(ctx, f, func(r *rawRow) error {
 			if r.NullText || r.NullLabel {
 				return nil
 			}
 			text := Clean(r.Text, p.cfg.Cleaning)
-			label := cleanLabel(r.Label)
+			label := p.label(f, r.Label)
 			e, ok := p.seen[keyOf(text)]
 			if !ok {
 				return changed
@@ -316,6 +359,16 @@ func (p *pipeline) write(ctx context.Context, sv *survey, output, reportDir stri
 		ss.LengthWords = words[i].distribution()
 	}
 
+	if v := evalLabelsInTrain(st); len(v) > 0 {
+		report := failureReport(p.cfg, p.fileNames(), sv, v)
+		if err := removeOutputs(output, reportDir); err != nil {
+			return nil, err
+		}
+		if err := writeFileAtomic(filepath.Join(reportDir, "report.md"), []byte(report)); err != nil {
+			return nil, err
+		}
+		return nil, &ExpectationError{Violations: v, Report: report}
+	}
 	statsJSON, err := marshalStats(st)
 	if err != nil {
 		return nil, err
@@ -362,4 +415,27 @@ func marshalStats(st *Stats) ([]byte, error) {
 		return nil, fmt.Errorf("encoding stats.json: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// evalLabelsInTrain checks that every label of the validation and test
+// splits is in train: a model is measured, and chooses its threshold, only
+// on labels it was trained on (a label too rare to reach train, or one a
+// dataset spells differently, would otherwise fail training later).
+func evalLabelsInTrain(st *Stats) []Violation {
+	var missing tally
+	labels := make([]string, 0, len(st.Labels))
+	for l := range st.Labels {
+		labels = append(labels, l)
+	}
+	sort.Strings(labels)
+	for _, l := range labels {
+		if c := st.Labels[l]; c.Train == 0 {
+			missing.add(Example{Label: l, Note: fmt.Sprintf("%d validation, %d test, 0 train", c.Validation, c.Test)})
+		}
+	}
+	if missing.count == 0 {
+		return nil
+	}
+	return []Violation{{Expectation: "eval_labels_in_train", Count: missing.count, Examples: missing.examples,
+		Message: fmt.Sprintf("%d labels of the validation or test split are absent from train; give them more examples, map them onto a trained label (label_map), or drop them", missing.count)}}
 }

@@ -24,7 +24,7 @@ func where(e Example) string {
 // example rows, and the figures needed to judge them.
 func failureReport(cfg *Config, files []string, sv *survey, vs []Violation) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# prepare: dataset %q failed %d expectation(s)\n\n", cfg.Dataset.Name, len(vs))
+	fmt.Fprintf(&b, "# prepare: dataset %q failed %d expectation(s)\n\n", datasetNames(cfg), len(vs))
 	fmt.Fprintf(&b, "Input: %s (%d rows, %d with a text and a label, %d duplicates).\n", strings.Join(files, ", "), sv.rows, sv.validRows, sv.duplicates.count)
 	for _, v := range vs {
 		fmt.Fprintf(&b, "\n## %s: %d\n\n%s.\n", v.Expectation, v.Count, v.Message)
@@ -35,7 +35,7 @@ func failureReport(cfg *Config, files []string, sv *survey, vs []Violation) stri
 		for _, e := range v.Examples {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", where(e), mdCell(e.Label), mdCell(e.Text), mdCell(e.Note))
 		}
-		if v.Count > int64(len(v.Examples)) && v.Expectation != "min_rows" && v.Expectation != "max_rows" {
+		if v.Count > int64(len(v.Examples)) && !strings.HasSuffix(v.Expectation, "min_rows") && !strings.HasSuffix(v.Expectation, "max_rows") {
 			fmt.Fprintf(&b, "\n(first %d of %d shown)\n", len(v.Examples), v.Count)
 		}
 	}
@@ -84,4 +84,13 @@ func successReport(st *Stats, sv *survey) string {
 		}
 	}
 	return b.String()
+}
+
+// datasetNames names the step's input: one dataset, or several joined by "+".
+func datasetNames(cfg *Config) string {
+	var names []string
+	for _, d := range cfg.inputs() {
+		names = append(names, d.Name)
+	}
+	return strings.Join(names, "+")
 }

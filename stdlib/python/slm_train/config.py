@@ -40,7 +40,8 @@ class Hyperparameters:
     weight_decay: float = 0.01
     max_seq_length: int = 64
     seed: int = 42
-    out_of_scope_label: str = "oos"
+    # None: the data has no out-of-scope class (the hyperparameter given empty).
+    out_of_scope_label: str | None = "oos"
     quantize_int8: bool = False
     # Extensions beyond SPEC.md 2.2 (all optional, documented in README.md).
     base_model: str | None = None
@@ -130,7 +131,7 @@ _HP_PARSERS = {
     "weight_decay": lambda n, r: _parse_float(n, r, 0.0, 10.0),
     "max_seq_length": lambda n, r: _parse_int(n, r, 4),
     "seed": lambda n, r: _parse_int(n, r, 0),
-    "out_of_scope_label": lambda n, r: r,
+    "out_of_scope_label": lambda n, r: r.strip() or None,
     "quantize_int8": _parse_bool,
     "base_model": lambda n, r: r or None,
     "model_version": lambda n, r: r or None,
@@ -206,8 +207,6 @@ def parse(argv: Sequence[str], env: Mapping[str, str]) -> Config:
             "(mean: the average of the token states, as sentence encoders are trained; "
             "cls: the first token's state)"
         )
-    if not hp.out_of_scope_label:
-        raise ConfigError("hyperparameter out_of_scope_label must not be empty")
     paths = {}
     for name, (envname, default) in _PATHS.items():
         r = raw.get(f"path_{name}")

@@ -66,7 +66,7 @@ def build_labels(train: list[Example]) -> list[str]:
 
 
 def encode_labels(
-    examples: list[Example], labels: list[str], split: str, out_of_scope_label: str
+    examples: list[Example], labels: list[str], split: str, out_of_scope_label: str | None
 ) -> list[int]:
     """Label ids; -1 marks an out-of-scope example whose label is not a trained class.
 
@@ -79,7 +79,7 @@ def encode_labels(
     for e in examples:
         i = index.get(e.label)
         if i is None:
-            if e.label != out_of_scope_label:
+            if out_of_scope_label is None or e.label != out_of_scope_label:
                 unknown[e.label] = unknown.get(e.label, 0) + 1
             i = -1
         ids.append(i)

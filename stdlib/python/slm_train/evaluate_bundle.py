@@ -56,7 +56,7 @@ def evaluate(bundle: Path, test: Path, threads: int | None) -> dict[str, Any]:
     out_scope = [i for i, g in enumerate(gold) if g == oos]
     predicted_oos = [i for i, p in enumerate(pred) if p == oos]
     correct_oos = sum(1 for i in out_scope if pred[i] == oos)
-    return {
+    result: dict[str, Any] = {
         "bundle": str(bundle),
         "precision": manifest["precision"],
         "confidence_threshold": threshold,
@@ -66,12 +66,28 @@ def evaluate(bundle: Path, test: Path, threads: int | None) -> dict[str, Any]:
         "in_scope_accuracy": sum(1 for i in in_scope if pred[i] == gold[i]) / max(len(in_scope), 1),
         "in_scope_accuracy_no_threshold": sum(1 for i in in_scope if labels[top[i]] == gold[i])
         / max(len(in_scope), 1),
-        "out_of_scope_recall": correct_oos / max(len(out_scope), 1),
-        "out_of_scope_precision": correct_oos / max(len(predicted_oos), 1),
         "accuracy": sum(1 for p, g in zip(pred, gold, strict=True) if p == g) / len(gold),
+        "macro_f1": macro_f1_labels(gold, pred),
         "model_bytes": (bundle / "model.onnx").stat().st_size,
         "inference_seconds": round(seconds, 3),
     }
+    # Without out-of-scope examples (or label) the OOS figures are left out, not 0.
+    if oos and out_scope:
+        result["out_of_scope_recall"] = correct_oos / len(out_scope)
+        result["out_of_scope_precision"] = correct_oos / max(len(predicted_oos), 1)
+    return result
+
+
+def macro_f1_labels(gold: list[str], pred: list[str]) -> float:
+    """The unweighted mean F1 over the labels of the test data (SPEC.md section 4)."""
+    labels = sorted(set(gold))
+    total = 0.0
+    for lab in labels:
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == lab and p == lab)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if g != lab and p == lab)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == lab and p != lab)
+        total += 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return total / len(labels) if labels else 0.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

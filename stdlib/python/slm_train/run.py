@@ -116,7 +116,8 @@ def _run(cfg: Config, out: TextIO, world: distributed.World) -> dict[str, Any] |
         return None
 
     final = trainer.evaluate(peft_model, val_enc, hp.per_device_eval_batch_size, pad_id, device)
-    oos_id = labels.index(hp.out_of_scope_label) if hp.out_of_scope_label in labels else None
+    oos = hp.out_of_scope_label
+    oos_id = labels.index(oos) if oos is not None and oos in labels else None
     choice = threshold.choose_threshold(
         final.probs, val_enc.labels, oos_id, hp.oos_max_in_scope_drop
     )
@@ -160,7 +161,8 @@ def _run(cfg: Config, out: TextIO, world: distributed.World) -> dict[str, Any] |
             "model_version": version,
             "base_model": default_base_model(hp),
             "max_seq_length": hp.max_seq_length,
-            "out_of_scope_label": hp.out_of_scope_label,
+            # "" (with threshold 0): no out-of-scope class (SPEC.md section 3).
+            "out_of_scope_label": hp.out_of_scope_label or "",
         }
         files: dict[str, Path | bytes] = {
             "model.onnx": fp32_onnx,

@@ -59,7 +59,6 @@ def test_hyperparameters(flags: list[str], field: str, want: object) -> None:
         (["--pooling", "max"], "pooling='max': want one of mean, cls"),
         (["--lora_target_modules", " , "], "want comma-separated module names"),
         (["--lora_rank", "8"], "unrecognized arguments: --lora_rank"),
-        (["--out_of_scope_label", ""], "out_of_scope_label must not be empty"),
     ],
 )
 def test_bad_hyperparameters(flags: list[str], message: str) -> None:
@@ -96,3 +95,9 @@ def test_paths_from_environment_and_flags() -> None:
 
 def test_defaults_match_dataclass() -> None:
     assert parse(BASE, {}).hp == Hyperparameters(model_name_or_path="m")
+
+
+def test_empty_out_of_scope_label_means_none() -> None:
+    """The compiler passes "" when the data has no out-of-scope class."""
+    cfg = parse(["--model_name_or_path", "m", "--out_of_scope_label", ""], {})
+    assert cfg.hp.out_of_scope_label is None

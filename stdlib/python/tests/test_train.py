@@ -251,3 +251,28 @@ def test_epoch_batches_cover_every_row_once(n: int, bs: int) -> None:
     assert all(np.array_equal(a, b) for a, b in zip(batches, again, strict=True))
     other = epoch_batches(lengths, bs, seed=3, epoch=2)
     assert n < 10 or any(not np.array_equal(a, b) for a, b in zip(batches, other, strict=False))
+
+
+def test_without_out_of_scope_class(
+    tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Data without an out-of-scope class (out_of_scope_label given empty, as the
+    compiler passes it when export.out_of_scope_label is left out): the bundle
+    has an empty label and threshold 0, and the bundle evaluation leaves the
+    OOS metrics out and reports macro F1."""
+    from conftest import slice_rows, write_channel
+
+    from slm_train import evaluate_bundle
+
+    ch = {
+        "train": write_channel(tmp_path / "train", slice_rows("train", 4, 12, 0)),
+        "validation": write_channel(tmp_path / "validation", slice_rows("validation", 4, 5, 0)),
+    }
+    code, _ = run_cli(train_args(tiny_model, ch, tmp_path, "--out_of_scope_label", ""), capsys)
+    assert code == 0
+    manifest = json.loads((tmp_path / "model" / "bundle" / "manifest.json").read_text())
+    assert manifest["out_of_scope_label"] == ""
+    assert manifest["confidence_threshold"] == 0
+    got = evaluate_bundle.evaluate(tmp_path / "model" / "bundle", ch["validation"], 1)
+    assert "out_of_scope_recall" not in got and "out_of_scope_precision" not in got
+    assert 0 <= got["macro_f1"] <= 1

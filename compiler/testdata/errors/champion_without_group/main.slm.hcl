@@ -1,0 +1,63 @@
+dataset "d" {
+  source = "s3://t-data-bucket/raw/"
+  format = "jsonl"
+}
+
+prepare "p" {
+  dataset = dataset.d
+  output  = storage.data
+}
+
+finetune "f" {
+  data   = prepare.p
+  output = storage.artifacts
+  method = "lora"
+  base_model {
+    s3_uri = "s3://t-artifacts-bucket/base/"
+  }
+  lora {
+    r              = 8
+    alpha          = 16
+    target_modules = ["query", "value"]
+  }
+  compute {
+    instance_type = "ml.g5.xlarge"
+  }
+}
+
+evaluate "e" {
+  model = finetune.f
+  data  = prepare.p
+}
+
+gate "g" {
+  evaluation = evaluate.e
+  threshold "accuracy" {
+    min = 0.9
+  }
+}
+
+gate "stray" { # ERROR: No approved model to compare with
+  evaluation = evaluate.e
+  threshold "macro_f1" {
+    vs_approved = -0.01
+  }
+}
+
+register "r" {
+  model               = finetune.f
+  evaluation          = evaluate.e
+  gates               = [gate.g, gate.stray]
+  model_package_group = "t-models"
+  approval            = "Approved"
+}
+
+# Guarding registrations into two groups, the gate has no one "approved
+# model" to compare with.
+register "r2" {
+  model               = finetune.f
+  evaluation          = evaluate.e
+  gates               = [gate.g, gate.stray]
+  model_package_group = "t-other-models"
+  approval            = "Approved"
+}
