@@ -46,6 +46,28 @@ func TestDriftAlarms(t *testing.T) {
 	}
 }
 
+// TestDriftAlarmsInPlan: what the plan lists for a drift alarm (slm plan shows every resource Render
+// returns with its details).
+func TestDriftAlarmsInPlan(t *testing.T) {
+	p := exampleir.Compile(t, "dev")
+	target := p.EdgeTargets[0].Name
+	p.Monitoring.Alarms = append(p.Monitoring.Alarms, ir.Alarm{Name: "label-drift", Metric: ir.AlarmEdgeDriftLabels, Threshold: 0.25, PeriodSeconds: 900, EvaluationPeriods: 2})
+	_, resources, err := Render(p, Inputs{Definition: definition})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range resources {
+		if r.Address() == "aws_cloudwatch_metric_alarm."+tfName("label-drift_"+target) {
+			got := strings.Join(r.Details(), "; ")
+			if want := "watches: edge drift DriftLabelPSI (" + target + "); threshold: >= 0.25"; got != want {
+				t.Fatalf("plan details %q, want %q", got, want)
+			}
+			return
+		}
+	}
+	t.Fatalf("no drift alarm among the plan's resources")
+}
+
 // resourceBlock returns the text of one resource block of a generated file.
 func resourceBlock(t *testing.T, tf, typ, name string) string {
 	t.Helper()
