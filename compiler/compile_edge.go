@@ -254,6 +254,9 @@ func (c *compilation) monitoring() {
 		c.p.Monitoring.NotifyEmails = emails
 	}
 	metrics := []string{string(ir.AlarmPipelineFailed), string(ir.AlarmEdgeErrorRate), string(ir.AlarmEdgeLatencyP95)}
+	for _, m := range ir.EdgeDriftMetrics {
+		metrics = append(metrics, string(m))
+	}
 	seen := map[string]bool{}
 	for _, a := range b.Alarms {
 		if seen[a.Name] {

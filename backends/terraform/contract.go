@@ -1,5 +1,7 @@
 package terraform
 
+import "github.com/slm-project/slm/compiler/ir"
+
 // What the Terraform and the Greengrass backend agree on with the edge runtime. The runtime writes one
 // CloudWatch embedded metric format (EMF) record a line to its metrics log; Greengrass' log manager ships
 // that file to the component's log group, where CloudWatch extracts the metrics the alarms watch.
@@ -15,6 +17,15 @@ const (
 	EdgeMetricErrors   = "Errors"
 	EdgeMetricLatency  = "LatencyMs"
 )
+
+// EdgeDriftMetrics are the runtime's drift statistics in its EMF records (runtime/server EMFDrift), by
+// the alarm metric that watches each: unit-less, present once the live window holds enough answers.
+var EdgeDriftMetrics = map[ir.AlarmMetric]string{
+	ir.AlarmEdgeDriftConfidence: "DriftConfidencePSI",
+	ir.AlarmEdgeDriftLabels:     "DriftLabelPSI",
+	ir.AlarmEdgeDriftTokens:     "DriftTokensPSI",
+	ir.AlarmEdgeOOSRateChange:   "OutOfScopeRateChange",
+}
 
 // EdgeMetricDimensions are the dimensions of every edge metric, in EMF order.
 var EdgeMetricDimensions = []string{"Project", "Environment", "EdgeTarget"}

@@ -53,7 +53,7 @@ func (g *gen) alarm(a ir.Alarm, topic expr) {
 		al.set("metric_name", "ExecutionFailed")
 		al.set("dimensions", map[string]any{"PipelineName": g.p.Project.PipelineName})
 		al.set("statistic", "Sum")
-	case ir.AlarmEdgeErrorRate, ir.AlarmEdgeLatencyP95:
+	case ir.AlarmEdgeErrorRate, ir.AlarmEdgeLatencyP95, ir.AlarmEdgeDriftConfidence, ir.AlarmEdgeDriftLabels, ir.AlarmEdgeDriftTokens, ir.AlarmEdgeOOSRateChange:
 		targets := g.p.EdgeTargets
 		if a.EdgeTarget != "" {
 			e, ok := g.edgeTarget(a.EdgeTarget)
@@ -65,6 +65,16 @@ func (g *gen) alarm(a ir.Alarm, topic expr) {
 		for _, e := range targets {
 			n := tfName(a.Name + "_" + e.Name)
 			dims := g.edgeDimensions(e)
+			if emfName, ok := EdgeDriftMetrics[a.Metric]; ok {
+				// A device reports its window's statistic every interval; the worst in the period counts.
+				al := g.resource(file, "aws_cloudwatch_metric_alarm", n, "watches", "edge drift "+emfName+" ("+e.Name+")", "threshold", fmt.Sprintf(">= %g", a.Threshold))
+				g.alarmCommon(al, a, a.Name+"-"+e.Name, "drift of live traffic from the model's reference profile on "+e.Name+" devices: "+emfName, topic)
+				al.set("namespace", EdgeMetricsNamespace)
+				al.set("metric_name", emfName)
+				al.set("dimensions", dims)
+				al.set("statistic", "Maximum")
+				continue
+			}
 			if a.Metric == ir.AlarmEdgeLatencyP95 {
 				al := g.resource(file, "aws_cloudwatch_metric_alarm", n, "watches", "edge p95 latency ("+e.Name+")", "threshold", fmt.Sprintf(">= %g ms", a.Threshold))
 				g.alarmCommon(al, a, a.Name+"-"+e.Name, "p95 classification latency on "+e.Name+" devices (ms)", topic)
@@ -94,7 +104,7 @@ func (g *gen) alarm(a ir.Alarm, topic expr) {
 			}
 		}
 	default:
-		panic(fmt.Sprintf("alarm %q: metric %q has no CloudWatch wiring (known: %s, %s, %s)", a.Name, a.Metric, ir.AlarmPipelineFailed, ir.AlarmEdgeErrorRate, ir.AlarmEdgeLatencyP95))
+		panic(fmt.Sprintf("alarm %q: metric %q has no CloudWatch wiring (known: %s, %s, %s, %v)", a.Name, a.Metric, ir.AlarmPipelineFailed, ir.AlarmEdgeErrorRate, ir.AlarmEdgeLatencyP95, ir.EdgeDriftMetrics))
 	}
 }
 
@@ -104,7 +114,7 @@ func (g *gen) alarmCommon(al block, a ir.Alarm, name, description string, topic 
 	al.set("comparison_operator", "GreaterThanOrEqualToThreshold")
 	al.set("threshold", a.Threshold)
 	al.set("evaluation_periods", a.EvaluationPeriods)
-	if a.Metric == ir.AlarmPipelineFailed || a.Metric == ir.AlarmEdgeLatencyP95 {
+	if _, drift := EdgeDriftMetrics[a.Metric]; drift || a.Metric == ir.AlarmPipelineFailed || a.Metric == ir.AlarmEdgeLatencyP95 {
 		al.set("period", a.PeriodSeconds)
 	}
 	// No data means no executions or no traffic, not a failure.

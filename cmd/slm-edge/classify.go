@@ -14,9 +14,10 @@ import (
 func classifyCommand(stdout io.Writer) *cobra.Command {
 	var bundleDir, ortLib string
 	var threads int
+	var withLogits bool
 	cmd := &cobra.Command{
 		Use:   "classify --bundle DIR TEXT...",
-		Short: "Classify texts once and print one JSON object per text",
+		Short: "Classify texts once and print one JSON object per text (the answer's fields as the HTTP API's)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, texts []string) error {
 			if err := applyEnv(cmd.Flags(), []envFlag{{"bundle", envName("bundle")}, {"threads", envName("threads")}}); err != nil {
@@ -40,7 +41,9 @@ func classifyCommand(stdout io.Writer) *cobra.Command {
 			}
 			enc := json.NewEncoder(stdout)
 			for i, p := range preds {
-				p.Logits = nil
+				if !withLogits {
+					p.Logits = nil
+				}
 				line := struct {
 					Text         string `json:"text"`
 					ModelVersion string `json:"model_version"`
@@ -56,5 +59,6 @@ func classifyCommand(stdout io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&bundleDir, "bundle", "", "model bundle directory (required)")
 	cmd.Flags().StringVar(&ortLib, "ort-lib", "", "ONNX Runtime library (default: $SLM_ORT_LIB, then next to the binary)")
 	cmd.Flags().IntVar(&threads, "threads", 1, "ONNX Runtime intra-op threads")
+	cmd.Flags().BoolVar(&withLogits, "logits", false, "also print the model's raw logits (indexed like labels.json)")
 	return cmd
 }

@@ -49,6 +49,10 @@ type serveConfig struct {
 	metricsNamespace  string
 	metricsDimensions []string
 	metricsInterval   time.Duration
+
+	driftWindow    int
+	driftMinTexts  int
+	driftReference string
 }
 
 func (c *serveConfig) register(fs *pflag.FlagSet) []envFlag {
@@ -70,9 +74,13 @@ func (c *serveConfig) register(fs *pflag.FlagSet) []envFlag {
 	fs.StringVar(&c.metricsNamespace, "metrics-namespace", "slm/edge", "CloudWatch namespace of the EMF records")
 	fs.StringArrayVar(&c.metricsDimensions, "metrics-dimension", nil, "NAME=VALUE dimension of the EMF records (repeat)")
 	fs.DurationVar(&c.metricsInterval, "metrics-interval", time.Minute, "how often an EMF record is written")
+	fs.IntVar(&c.driftWindow, "drift-window", 1000, "answers the drift statistics cover (0 turns them off)")
+	fs.IntVar(&c.driftMinTexts, "drift-min-texts", 200, "answers the window needs before drift is reported")
+	fs.StringVar(&c.driftReference, "drift-reference", "", "reference profile to compare with (default: the bundle's profile.json)")
 	names := []string{"bundle", "listen", "threads", "graph-opt", "max-batch", "max-wait", "max-queue",
 		"max-body-bytes", "max-text-bytes", "max-texts", "timeout", "log-level", "shutdown-wait",
-		"metrics-file", "metrics-namespace", "metrics-dimension", "metrics-interval"}
+		"metrics-file", "metrics-namespace", "metrics-dimension", "metrics-interval",
+		"drift-window", "drift-min-texts", "drift-reference"}
 	pairs := make([]envFlag, 0, len(names))
 	for _, n := range names {
 		pairs = append(pairs, envFlag{flag: n, env: envName(n)})
@@ -114,6 +122,10 @@ func (c *serveConfig) validate() error {
 		return fmt.Errorf("--metrics-interval %v: want more than 0", c.metricsInterval)
 	case c.maxBodyBytes < 64 || c.maxTextBytes < 1 || c.maxTexts < 1:
 		return fmt.Errorf("--max-body-bytes, --max-text-bytes and --max-texts must be positive (body at least 64)")
+	case c.driftWindow < 0 || c.driftWindow > 1_000_000:
+		return fmt.Errorf("--drift-window %d: want 0 (off) to 1000000", c.driftWindow)
+	case c.driftWindow > 0 && (c.driftMinTexts < 1 || c.driftMinTexts > c.driftWindow):
+		return fmt.Errorf("--drift-min-texts %d: want 1 to --drift-window (%d)", c.driftMinTexts, c.driftWindow)
 	case c.timeout <= 0:
 		return fmt.Errorf("--timeout %v: want more than 0", c.timeout)
 	}

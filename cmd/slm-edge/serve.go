@@ -86,9 +86,13 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer) error {
 	srv := server.New(model, b, server.Limits{
 		MaxBodyBytes: cfg.maxBodyBytes, MaxTextBytes: cfg.maxTextBytes, MaxTexts: cfg.maxTexts, Timeout: cfg.timeout,
 	}, reg, log)
+	if err := srv.SetDrift(server.DriftOptions{Window: cfg.driftWindow, MinTexts: cfg.driftMinTexts, Reference: cfg.driftReference}); err != nil {
+		return err
+	}
 
 	if rec != nil {
 		srv.OnRequest(func(status int, latency time.Duration) { rec.Observe(latency, status != http.StatusOK) })
+		rec.Gauges(srv.EMFDrift)
 		metricsDone := make(chan error, 1)
 		mctx, stopMetrics := context.WithCancel(context.Background())
 		go func() { metricsDone <- rec.Run(mctx, cfg.metricsInterval) }()

@@ -470,7 +470,16 @@ const (
 	AlarmPipelineFailed AlarmMetric = "pipeline_execution_failed"
 	AlarmEdgeErrorRate  AlarmMetric = "edge_error_rate"
 	AlarmEdgeLatencyP95 AlarmMetric = "edge_latency_p95_ms"
+	// Drift of live traffic against the bundle's reference profile (runtime/drift):
+	// population stability indexes, and the out-of-scope rate's change (a fraction).
+	AlarmEdgeDriftConfidence AlarmMetric = "edge_drift_confidence_psi"
+	AlarmEdgeDriftLabels     AlarmMetric = "edge_drift_label_psi"
+	AlarmEdgeDriftTokens     AlarmMetric = "edge_drift_tokens_psi"
+	AlarmEdgeOOSRateChange   AlarmMetric = "edge_oos_rate_change"
 )
+
+// EdgeDriftMetrics are the drift alarm metrics, in a stable order.
+var EdgeDriftMetrics = []AlarmMetric{AlarmEdgeDriftConfidence, AlarmEdgeDriftLabels, AlarmEdgeDriftTokens, AlarmEdgeOOSRateChange}
 
 // Alarm is one CloudWatch alarm.
 type Alarm struct {

@@ -57,6 +57,9 @@ type Answer struct {
 	// Logits are the model's raw outputs, indexed by class id; left out of
 	// the API's answers.
 	Logits []float32 `json:"logits,omitempty"`
+	// Tokens is the input's length in tokens, special tokens included, after
+	// truncation (for the drift statistics; not part of the JSON answer).
+	Tokens int `json:"-"`
 }
 
 // Rule is how logits become an answer: the bundle's labels, out-of-scope

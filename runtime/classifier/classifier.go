@@ -193,6 +193,7 @@ func (c *Classifier) ClassifyEncoded(ctx context.Context, encs []tokenizer.Encod
 	preds := make([]Prediction, len(encs))
 	for i := range preds {
 		preds[i] = c.rule.Decide(logits[i*n : (i+1)*n : (i+1)*n])
+		preds[i].Tokens = len(encs[i].IDs)
 	}
 	return preds, nil
 }

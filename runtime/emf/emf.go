@@ -2,13 +2,14 @@
 // Metric Format records, one JSON object a line, to a file that the
 // Greengrass log manager ships to CloudWatch. One record per interval holds
 // Requests, Errors and a sample of LatencyMs under the configured namespace
-// and dimensions.
+// and dimensions, plus any gauges (the drift statistics).
 package emf
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -32,7 +33,13 @@ type Recorder struct {
 	errors   int
 	latency  []float64  // a uniform sample (reservoir) of the interval's latencies
 	rng      *rand.Rand // reservoir sampling; seeded, the sample needs no secrecy
+	gauges   func() map[string]float64
 }
+
+// Gauges adds the values fn returns (metric name to value, unit None) to
+// every record, e.g. the drift statistics; names it leaves out are left out
+// of the record. Call before Run.
+func (r *Recorder) Gauges(fn func() map[string]float64) { r.gauges = fn }
 
 // New checks the settings and creates the file's directory.
 func New(path, namespace string, dimensions []string) (*Recorder, error) {
@@ -133,6 +140,20 @@ func (r *Recorder) record(now time.Time) ([]byte, error) {
 	if len(r.latency) > 0 {
 		metrics = append(metrics, metricDef{"LatencyMs", "Milliseconds"})
 		doc["LatencyMs"] = r.latency
+	}
+	if r.gauges != nil {
+		g := r.gauges()
+		names := make([]string, 0, len(g))
+		for name := range g {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if v := g[name]; !math.IsNaN(v) && !math.IsInf(v, 0) {
+				metrics = append(metrics, metricDef{name, "None"})
+				doc[name] = v
+			}
+		}
 	}
 	for k, v := range r.dimensions {
 		doc[k] = v

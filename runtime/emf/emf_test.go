@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -84,5 +86,42 @@ func TestNewRefuses(t *testing.T) {
 				t.Fatal("accepted")
 			}
 		})
+	}
+}
+
+// TestGauges: the drift statistics join the record as unit-less metrics when
+// they have values, and are left out (not written as NaN) when they do not.
+func TestGauges(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.log")
+	r, err := New(path, "slm/edge", []string{"Project=p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var values map[string]float64
+	r.Gauges(func() map[string]float64 { return values })
+	line, err := r.record(time.UnixMilli(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(line), "Drift") {
+		t.Fatalf("record without drift values: %s", line)
+	}
+	values = map[string]float64{"DriftTokensPSI": 0.5, "DriftLabelPSI": math.NaN(), "OutOfScopeRateChange": -0.1}
+	line, err = r.record(time.UnixMilli(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(line, &rec); err != nil {
+		t.Fatal(err)
+	}
+	metrics := rec["_aws"].(map[string]any)["CloudWatchMetrics"].([]any)[0].(map[string]any)["Metrics"].([]any)
+	names := []string{}
+	for _, m := range metrics {
+		names = append(names, m.(map[string]any)["Name"].(string))
+	}
+	if rec["DriftTokensPSI"] != 0.5 || rec["OutOfScopeRateChange"] != -0.1 || rec["DriftLabelPSI"] != nil ||
+		strings.Join(names, ",") != "Requests,Errors,DriftTokensPSI,OutOfScopeRateChange" {
+		t.Fatalf("record %s", line)
 	}
 }

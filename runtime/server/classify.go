@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/slm-project/slm/runtime/answer"
+	"github.com/slm-project/slm/runtime/drift"
 )
 
 // classifyRequest is the body of POST /v1/classify: exactly one of text, texts.
@@ -72,6 +73,11 @@ func (s *Server) classifyStatus(w http.ResponseWriter, r *http.Request, start ti
 		return status, errorBody{msg}
 	}
 	resp := classifyResponse{ModelVersion: version, Results: make([]answer.Answer, len(preds))}
+	if w := s.drift.Load(); w != nil {
+		for _, p := range preds {
+			w.Add(drift.FromAnswer(p))
+		}
+	}
 	for i, p := range preds {
 		p.Logits = nil // the API's answers leave the raw logits out
 		resp.Results[i] = p

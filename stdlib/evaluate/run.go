@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/slm-project/slm/runtime/answer"
+	"github.com/slm-project/slm/runtime/drift"
 )
 
 // Prediction is the model's answer for one text, the edge runtime's own
@@ -89,6 +90,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	var predictions bytes.Buffer
 	enc := json.NewEncoder(&predictions)
 	enc.SetEscapeHTML(false)
+	// The drift reference on the test split (runtime/drift): what slm-edge
+	// compares live traffic with.
+	profile := drift.NewBuilder("test")
 	for i, ex := range examples {
 		start := time.Now()
 		p, err := model.Predict(ctx, ex.Text)
@@ -97,6 +101,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return nil, fmt.Errorf("classifying test example %d: %w", i+1, err)
 		}
 		outcomes[i] = Outcome{Actual: ex.Label, Predicted: p.Label}
+		profile.Add(drift.FromAnswer(p))
 		if o.Predictions != "" {
 			if err := enc.Encode(newPredictionLine(ex.Text, ex.Label, p)); err != nil {
 				return nil, fmt.Errorf("encoding prediction %d: %w", i+1, err)
@@ -114,6 +119,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	prof, err := json.MarshalIndent(profile.Profile(), "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding the drift profile: %w", err)
+	}
 	files := []struct {
 		name string
 		data []byte
@@ -121,6 +130,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		{"evaluation.json", js},
 		{"report.md", []byte(Report(ev, m, model.OutOfScopeLabel(), unknownLabels(examples, model)))},
 		{"confusion.svg", []byte(ConfusionSVG(m))},
+		{drift.File, append(prof, '\n')},
 	}
 	for _, f := range files {
 		if err := writeFileAtomic(filepath.Join(o.Output, f.name), f.data); err != nil {

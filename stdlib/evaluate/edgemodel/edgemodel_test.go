@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/slm-project/slm/runtime/classifier"
+	"github.com/slm-project/slm/runtime/drift"
 	"github.com/slm-project/slm/runtime/testenv"
 	"github.com/slm-project/slm/stdlib/evaluate"
 )
@@ -171,6 +172,11 @@ func TestRunOnModelArchive(t *testing.T) {
 	data, _ := os.ReadFile(filepath.Join(out, "evaluation.json"))
 	if err := json.Unmarshal(data, &doc); err != nil || doc["examples"] != float64(len(texts)) {
 		t.Errorf("evaluation.json: %v, examples %v", err, doc["examples"])
+	}
+	// The drift reference on the test split: one answer per example.
+	prof, err := drift.Load(filepath.Join(out, drift.File))
+	if err != nil || prof.Split != "test" || prof.Examples != len(texts) {
+		t.Errorf("profile.json: %v %+v", err, prof)
 	}
 }
 

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 
-from . import bundle, data, distributed, export, model, threshold, trainer
+from . import bundle, data, distributed, export, model, profile, threshold, trainer
 from .classifier import SequenceClassifier
 from .config import Config, Hyperparameters
 
@@ -164,10 +164,28 @@ def _run(cfg: Config, out: TextIO, world: distributed.World) -> dict[str, Any] |
             # "" (with threshold 0): no out-of-scope class (SPEC.md section 3).
             "out_of_scope_label": hp.out_of_scope_label or "",
         }
+        val_tokens = [len(r) for r in val_enc.input_ids]
+
+        def drift_profile(logits: Any, chosen: threshold.ThresholdChoice) -> bytes:
+            return bundle.json_bytes(
+                profile.build(
+                    "validation",
+                    logits,
+                    val_tokens,
+                    labels,
+                    hp.out_of_scope_label or "",
+                    chosen.threshold,
+                )
+            )
+
+        fp32_val = export.onnx_logits(
+            sess, val_enc.input_ids, hp.per_device_eval_batch_size, pad_id
+        )
         files: dict[str, Path | bytes] = {
             "model.onnx": fp32_onnx,
             "tokenizer.json": tok_json,
             "labels.json": labels_json,
+            profile.FILE: drift_profile(fp32_val, choice),
         }
         bundle.write_bundle(
             paths.model_dir / "bundle",
@@ -197,6 +215,7 @@ def _run(cfg: Config, out: TextIO, world: distributed.World) -> dict[str, Any] |
                 probs, val_enc.labels, oos_id, hp.oos_max_in_scope_drop
             )
             files["model.onnx"] = int8_onnx
+            files[profile.FILE] = drift_profile(logits, ichoice)
             bundle.write_bundle(
                 paths.model_dir / "bundle-int8",
                 files,

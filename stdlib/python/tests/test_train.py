@@ -73,6 +73,12 @@ def test_bundles(full_run: tuple[Path, list[str]]) -> None:
         assert m["model_version"] == fp32["model_version"]
     assert int8["files"]["model.onnx"] != fp32["files"]["model.onnx"]
     assert "quantization" not in fp32
+    for b in ("bundle", "bundle-int8"):
+        prof = json.loads((model_dir / b / "profile.json").read_text())
+        assert prof["format"] == "slm-drift-profile" and prof["split"] == "validation"
+        assert prof["examples"] == sum(prof["confidence"]) == sum(prof["tokens"])
+        assert sum(prof["labels"].values()) == prof["examples"]
+        assert 0.0 <= prof["out_of_scope_rate"] <= 1.0
     q = int8["quantization"]
     assert q["method"] == "static" and q["format"] == "qdq"
     assert q["calibration"]["split"] == "train" and q["calibration"]["examples"] == 56
