@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -13,6 +14,7 @@ import (
 	"github.com/slm-project/slm/backends/sagemaker"
 	"github.com/slm-project/slm/compiler"
 	"github.com/slm-project/slm/lang"
+	"github.com/slm-project/slm/stdlib/python"
 )
 
 // The training step's command line, built from the example's generated
@@ -21,24 +23,7 @@ import (
 // hyperparameters the HCL says: the contract between the SageMaker backend,
 // this executor and the training code, checked end to end.
 func TestExampleHyperparametersReachTheTrainingCode(t *testing.T) {
-	res := compiler.Load(context.Background(), compiler.Request{
-		FS: os.DirFS("../../../examples/clinc150"), Dir: ".",
-		Vars: lang.VarInputs{VarFiles: []string{"envs/smoke.slmvars.hcl"}},
-	})
-	if res.Diags.HasErrors() {
-		t.Fatal(res.Diags.Error())
-	}
-	sm, err := sagemaker.Generate(res.Pipeline, sagemaker.Code{Runner: []byte("r"), ORTLibrary: []byte("o"), TrainingSource: []byte("t")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, unsupported, err := ParseDefinition(sm.Definition)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := check(def, unsupported); err != nil {
-		t.Fatalf("the example's definition does not run locally: %v", err)
-	}
+	def := exampleDefinition(t)
 	train := def.Step("FineTune-intent")
 	hps := map[string]string{}
 	for k, v := range train.Arguments["HyperParameters"].(map[string]any) {
@@ -82,5 +67,79 @@ print(json.dumps(dataclasses.asdict(cfg.hp)))`
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("hyperparameters the training code sees (-want +got):\n%s", diff)
+	}
+}
+
+// exampleDefinition is examples/clinc150's definition (smoke var file), as
+// the executor parses it, with the real training code as its source.
+func exampleDefinition(t *testing.T) *Definition {
+	t.Helper()
+	def, _ := exampleDefinitionAndFiles(t)
+	return def
+}
+
+func exampleDefinitionAndFiles(t *testing.T) (*Definition, map[string][]byte) {
+	t.Helper()
+	res := compiler.Load(context.Background(), compiler.Request{
+		FS: os.DirFS("../../../examples/clinc150"), Dir: ".",
+		Vars: lang.VarInputs{VarFiles: []string{"envs/smoke.slmvars.hcl"}},
+	})
+	if res.Diags.HasErrors() {
+		t.Fatal(res.Diags.Error())
+	}
+	src, err := python.SourceDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm, err := sagemaker.Generate(res.Pipeline, sagemaker.Code{Runner: []byte("r"), ORTLibrary: []byte("o"), TrainingSource: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, unsupported, err := ParseDefinition(sm.Definition)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := check(def, unsupported); err != nil {
+		t.Fatalf("the example's definition does not run locally: %v", err)
+	}
+	files := map[string][]byte{}
+	for uri, f := range sm.Files {
+		files[uri] = f.Content
+	}
+	return def, files
+}
+
+// QLoRA off CUDA: the training step fails with the training code's own
+// message (the executor hides CUDA devices unless --gpu).
+func TestQLoRARefusedOnCPU(t *testing.T) {
+	venv, err := filepath.Abs("../../../.venv/bin/python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(venv); err != nil {
+		t.Fatalf("the project's Python environment is missing (make setup-python): %v", err)
+	}
+	def, files := exampleDefinitionAndFiles(t)
+	train := def.Step("FineTune-intent")
+	args := train.Arguments
+	args["HyperParameters"].(map[string]any)["method"] = `"qlora"`
+	for _, ch := range asList(args["InputDataConfig"]) {
+		s3 := ch.(map[string]any)["DataSource"].(map[string]any)["S3DataSource"].(map[string]any)
+		s3["S3Uri"] = "s3://data/" + str(ch.(map[string]any)["ChannelName"]) + "/"
+	}
+	step := map[string]any{"Name": train.Name, "Type": "Training", "Arguments": args}
+	b, err := json.Marshal(map[string]any{"Version": "2020-12-01", "Parameters": []any{}, "Steps": []any{step}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(t.TempDir(), "data.jsonl")
+	if err := os.WriteFile(data, []byte(`{"text": "hi", "label": "greet"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := run(t, Options{Definition: b, Files: files, Python: venv,
+		Data: map[string]string{"s3://data/train/": data, "s3://data/validation/": data}})
+	want := "method=qlora needs a CUDA GPU (bitsandbytes 4-bit NF4 kernels): none is visible here"
+	if res.Status != "Failed" || !strings.Contains(res.FailureReason, want) || !strings.Contains(res.FailureReason, "exit status 2") {
+		t.Fatalf("status %s, reason %q; want exit 2 with %q", res.Status, res.FailureReason, want)
 	}
 }
