@@ -9,8 +9,12 @@
 // once with scripts/aws/moto.sh install) and the process stops it when the
 // package's tests end. A test never skips for want of moto: it fails.
 //
-// moto keeps one global state per server, so tests that use it must not run
-// in parallel with each other within a package (Config resets moto).
+// moto keeps one global state per server and `go test ./...` runs packages
+// in parallel, so a test that uses moto holds it alone: the first Reset (or
+// Config, Env, SetEnv) of a test takes an exclusive file lock named for the
+// endpoint, released when the test ends. Tests that use moto therefore must
+// not call t.Parallel, and a subtest must not use moto when its parent test
+// does (it would wait for its parent); other tests run alongside as usual.
 package awstest
 
 import (
@@ -25,6 +29,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -58,10 +63,12 @@ func Endpoint(t testing.TB) string {
 	return e
 }
 
-// Reset empties moto: every test starts from an empty account.
+// Reset takes moto for the test (see the package doc) and empties it:
+// every test starts from an empty account.
 func Reset(t testing.TB) {
 	t.Helper()
 	endpoint := Endpoint(t)
+	hold(t, endpoint)
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, endpoint+"/moto-api/reset", nil)
 	if err != nil {
 		t.Fatalf("awstest: %v", err)
@@ -120,6 +127,33 @@ func SetEnv(t *testing.T) {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
+}
+
+// holders are the tests holding moto's lock, so a test that resets twice
+// takes it once.
+var holders sync.Map // testing.TB -> struct{}
+
+// hold takes the moto lock for t until t ends.
+func hold(t testing.TB, endpoint string) {
+	t.Helper()
+	if _, held := holders.Load(t); held {
+		return
+	}
+	name := strings.NewReplacer(":", "_", "/", "_").Replace(strings.TrimPrefix(endpoint, "http://"))
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "slm-moto-"+name+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatalf("awstest: %v", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatalf("awstest: locking moto: %v", err)
+	}
+	holders.Store(t, struct{}{})
+	t.Cleanup(func() {
+		holders.Delete(t)
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	})
 }
 
 // localServer is the moto this test process started for itself. It is
