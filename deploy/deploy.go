@@ -11,6 +11,7 @@ import (
 
 	"github.com/slm-project/slm/backends/artifact"
 	"github.com/slm-project/slm/backends/greengrass"
+	"github.com/slm-project/slm/compiler/cost"
 	"github.com/slm-project/slm/compiler/ir"
 	"github.com/slm-project/slm/compiler/plan"
 	"github.com/slm-project/slm/deploy/awsdeploy"
@@ -34,6 +35,8 @@ type PlanRequest struct {
 	Clients *awsdeploy.Clients
 	// Version is the running slm's version, recorded in the plan.
 	Version string
+	// Prices price the plan's cost estimate; nil leaves it out.
+	Prices *cost.Prices
 }
 
 // Planned is a plan ready to write: its files, plan.json among them.
@@ -78,6 +81,9 @@ func Plan(ctx context.Context, r PlanRequest) (*Planned, error) {
 		return nil, err
 	}
 	res.Plan.SlmVersion = r.Version
+	if r.Prices != nil {
+		res.Plan.Cost = cost.Of(r.Pipeline, r.Prices)
+	}
 	j, err := EncodeJSON(res.Plan)
 	if err != nil {
 		return nil, err

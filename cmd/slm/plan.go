@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slm-project/slm/compiler/cost"
 	"github.com/slm-project/slm/compiler/plan"
 	"github.com/slm-project/slm/deploy"
 	"github.com/slm-project/slm/deploy/planner"
@@ -18,15 +19,17 @@ type planFlags struct {
 	model       string
 	modelVer    int32
 	offline     bool
+	priceFiles  []string
 }
 
 func (f *planFlags) register(cmd *cobra.Command) {
 	f.vf.register(cmd)
 	cmd.Flags().StringVar(&f.code.Runner, "runner", "", "linux/amd64 slm binary to upload as the step runner (default: this binary)")
 	cmd.Flags().StringVar(&f.code.ORTLib, "ort-lib", "", "linux/amd64 libonnxruntime.so.1 to upload for evaluate (default: the pinned release "+planner.ORTVersion+")")
-	cmd.Flags().StringVar(&f.model, "model", "", "ship a local model bundle instead of the registry's: a training model `DIR` (bundle/, bundle-int8/), a bundle directory, or a bundle.tar.gz")
+	cmd.Flags().StringVar(&f.model, "model", "", "ship a local model instead of the AWS registry's: a training model `DIR` (bundle/, bundle-int8/), a bundle directory, a bundle.tar.gz, or a model package group of slm run's local registry (its latest approved version)")
 	cmd.Flags().Int32Var(&f.modelVer, "model-version", 0, "ship model package version `N` of each edge target's group (default: the latest Approved)")
 	cmd.Flags().StringVar(&f.edgeRuntime, "edge-runtime", "", "`DIR` with slm-edge and libonnxruntime.so.1 (amd64) and linux-arm64/ (default: beside slm)")
+	cmd.Flags().StringArrayVar(&f.priceFiles, "price-file", nil, "JSON price `FILE` laid over the built-in price table (repeatable; format of compiler/cost/prices.json)")
 	cmd.Flags().BoolVar(&f.offline, "offline", false, "do not read AWS: every item shows as a create against nothing")
 }
 
@@ -111,8 +114,12 @@ func (a *app) makePlan(cmd *cobra.Command, dir string, f planFlags, asJSON bool)
 	}
 	code := f.code
 	code.Environ = a.environ
+	prices, err := cost.Load(f.priceFiles...)
+	if err != nil {
+		return nil, err
+	}
 	return deploy.Plan(cmd.Context(), deploy.PlanRequest{
 		Pipeline: res.Pipeline, Code: code, EdgeRuntimeDir: f.edgeRuntime, Model: f.model, ModelVersion: f.modelVer,
-		Offline: f.offline, Version: version,
+		Offline: f.offline, Version: version, Prices: prices,
 	})
 }

@@ -149,6 +149,9 @@ func Build(in Inputs) (*Result, error) {
 		}
 		for _, dp := range gg.Deployments {
 			d := []string{"target " + dp.TargetARN, "components " + strings.Join(dp.Components, ", "), "rollout " + dp.Rollout, "request " + dp.Request}
+			if len(dp.Guards) > 0 {
+				d = append(d, "ships only a model that passed gate."+strings.Join(dp.Guards, ", gate."))
+			}
 			comps := map[string]string{}
 			for _, c := range dp.Components {
 				n, v, _ := strings.Cut(c, " ")

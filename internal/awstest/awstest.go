@@ -9,12 +9,10 @@
 // once with scripts/aws/moto.sh install) and the process stops it when the
 // package's tests end. A test never skips for want of moto: it fails.
 //
-// moto keeps one global state per server and `go test ./...` runs packages
-// in parallel, so a test that uses moto holds it alone: the first Reset (or
-// Config, Env, SetEnv) of a test takes an exclusive file lock named for the
-// endpoint, released when the test ends. Tests that use moto therefore must
-// not call t.Parallel, and a subtest must not use moto when its parent test
-// does (it would wait for its parent); other tests run alongside as usual.
+// moto keeps one global state per server, so tests that use it must not run
+// in parallel with each other within a package (Config resets moto); across
+// packages, which `go test ./...` runs in parallel processes against the one
+// server, each test holds an exclusive file lock for its whole life.
 package awstest
 
 import (
@@ -63,12 +61,13 @@ func Endpoint(t testing.TB) string {
 	return e
 }
 
-// Reset takes moto for the test (see the package doc) and empties it:
-// every test starts from an empty account.
+// Reset empties moto: every test starts from an empty account. The test
+// holds moto until it ends (see hold), so a reset from another package's
+// test cannot empty the account under it.
 func Reset(t testing.TB) {
 	t.Helper()
 	endpoint := Endpoint(t)
-	hold(t, endpoint)
+	held.acquire(t, endpoint)
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, endpoint+"/moto-api/reset", nil)
 	if err != nil {
 		t.Fatalf("awstest: %v", err)
@@ -129,30 +128,44 @@ func SetEnv(t *testing.T) {
 	}
 }
 
-// holders are the tests holding moto's lock, so a test that resets twice
-// takes it once.
-var holders sync.Map // testing.TB -> struct{}
+// hold is the cross-process lock on one moto server: an flock on a file
+// named for its endpoint, taken by the first test of this process that
+// resets moto and released when the last one holding it ends (subtests of a
+// holding test share it: tests in one package do not run in parallel).
+type hold struct {
+	mu sync.Mutex
+	n  int
+	f  *os.File
+}
 
-// hold takes the moto lock for t until t ends.
-func hold(t testing.TB, endpoint string) {
+var held hold
+
+func (h *hold) acquire(t testing.TB, endpoint string) {
 	t.Helper()
-	if _, held := holders.Load(t); held {
-		return
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.n == 0 {
+		name := strings.NewReplacer(":", "_", "/", "_").Replace(strings.TrimPrefix(endpoint, "http://"))
+		f, err := os.OpenFile(filepath.Join(os.TempDir(), "slm-moto-"+name+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			t.Fatalf("awstest: opening moto's lock file: %v", err)
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			f.Close()
+			t.Fatalf("awstest: locking moto: %v", err)
+		}
+		h.f = f
 	}
-	name := strings.NewReplacer(":", "_", "/", "_").Replace(strings.TrimPrefix(endpoint, "http://"))
-	f, err := os.OpenFile(filepath.Join(os.TempDir(), "slm-moto-"+name+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		t.Fatalf("awstest: %v", err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		t.Fatalf("awstest: locking moto: %v", err)
-	}
-	holders.Store(t, struct{}{})
+	h.n++
 	t.Cleanup(func() {
-		holders.Delete(t)
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.n--
+		if h.n == 0 {
+			_ = syscall.Flock(int(h.f.Fd()), syscall.LOCK_UN)
+			h.f.Close()
+			h.f = nil
+		}
 	})
 }
 
