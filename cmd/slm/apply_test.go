@@ -351,6 +351,10 @@ func TestEdgeRelease(t *testing.T) {
 			t.Errorf("plan lacks %q:\n%s", want, out)
 		}
 	}
+	// Throttling and a 5xx on its first Greengrass requests are retried by the
+	// SDK's retryer: without retries this apply would fail.
+	gg.FailNext(400, "ThrottlingException")
+	gg.FailNext(503, "InternalServerException")
 	out = mustRun(t, 0, "apply", first)
 	if !strings.Contains(out, "2 component versions and 1 deployments created.") {
 		t.Errorf("apply said:\n%s", out)
