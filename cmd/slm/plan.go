@@ -81,7 +81,11 @@ variables, *.auto.slmvars.hcl files in DIR (lexical order), --var-file files
 				if err := plan.WriteText(a.stdout, pd.Plan); err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "Wrote %d files to %s. Apply exactly this plan with: slm apply %s\n", len(pd.Files), out, out)
+				if pd.Plan.State.Offline {
+					fmt.Fprintf(a.stdout, "Wrote %d files to %s. (An --offline plan is not applied: plan without --offline to compare with AWS and apply.)\n", len(pd.Files), out)
+				} else {
+					fmt.Fprintf(a.stdout, "Wrote %d files to %s. Apply exactly this plan with: slm apply %s\n", len(pd.Files), out, out)
+				}
 			}
 			if detailed && plan.HasChanges(pd.Plan) {
 				return exitError{code: 2}
