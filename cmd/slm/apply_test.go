@@ -351,6 +351,10 @@ func TestEdgeRelease(t *testing.T) {
 			t.Errorf("plan lacks %q:\n%s", want, out)
 		}
 	}
+	// Throttling and a 5xx on its first Greengrass requests are retried by the
+	// SDK's retryer: without retries this apply would fail.
+	gg.FailNext(400, "ThrottlingException")
+	gg.FailNext(503, "InternalServerException")
 	out = mustRun(t, 0, "apply", first)
 	if !strings.Contains(out, "2 component versions and 1 deployments created.") {
 		t.Errorf("apply said:\n%s", out)
@@ -485,5 +489,26 @@ func TestEdgeReleaseFromRegistry(t *testing.T) {
 	}
 	if len(gg.Errors) > 0 {
 		t.Fatalf("the Greengrass fake refused requests: %v", gg.Errors)
+	}
+}
+
+// TestApplyPrompt: apply of a configuration asks, and applies on "yes"
+// only.
+func TestApplyPrompt(t *testing.T) {
+	motoAccount(t)
+	args := append(append([]string{"apply", example}, devVars()...), onlineCode(t)...)
+	for _, tt := range []struct {
+		answer string
+		code   int
+		want   string
+	}{
+		{"no\n", 1, "Apply cancelled."},
+		{"yes\n", 0, "Apply complete: 4 uploaded"},
+	} {
+		var out, errOut bytes.Buffer
+		code := runIO(context.Background(), args, strings.NewReader(tt.answer), &out, &errOut, []string{"PATH=/usr/bin"})
+		if code != tt.code || !strings.Contains(out.String(), "Only 'yes' will be accepted") || !strings.Contains(out.String(), tt.want) {
+			t.Errorf("answer %q: exit %d\nstdout:\n%s\nstderr:\n%s", tt.answer, code, out.String(), errOut.String())
+		}
 	}
 }

@@ -267,9 +267,10 @@ func checkPrecision(where string, manifest []byte, variant string) error {
 }
 
 // BundleFromModelArchive takes the bundle of variant out of a training
-// job's model.tar.gz (bundle/ and bundle-int8/ at its root, SPEC section 3:
-// the model data a registered model package names) and packs it as the
-// model component's bundle.tar.gz.
+// job's model.tar.gz (the model data a registered model package names):
+// its <variant>.tar.gz member (bundle.tar.gz, bundle-int8.tar.gz), as the
+// training step writes it, or else its bundle/ or bundle-int8/ directory,
+// packed; the manifest must say the variant's precision.
 func BundleFromModelArchive(ctx context.Context, archive []byte, variant string) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "slm-model-")
 	if err != nil {
@@ -280,6 +281,17 @@ func BundleFromModelArchive(ctx context.Context, archive []byte, variant string)
 	if err := os.WriteFile(tgz, archive, 0o600); err != nil {
 		return nil, err
 	}
+	sub := variantDir(variant)
+	if content, err := archiveMember(tgz, sub+".tar.gz"); err == nil {
+		manifest, err := archiveManifest(content)
+		if err != nil {
+			return nil, fmt.Errorf("%s.tar.gz in the model archive: %w", sub, err)
+		}
+		if err := checkPrecision(sub+".tar.gz in the model archive", manifest, variant); err != nil {
+			return nil, err
+		}
+		return content, nil
+	}
 	out := filepath.Join(dir, "model")
 	if err := os.Mkdir(out, 0o700); err != nil {
 		return nil, err
@@ -287,6 +299,8 @@ func BundleFromModelArchive(ctx context.Context, archive []byte, variant string)
 	if err := evaluate.ExtractTarGz(ctx, tgz, out); err != nil {
 		return nil, fmt.Errorf("unpacking the model archive: %w", err)
 	}
-	sub := variantDir(variant)
-	return packChecked(filepath.Join(out, sub), sub, variant)
+	if !fileExists(filepath.Join(out, sub, "manifest.json")) {
+		return nil, fmt.Errorf("the model archive holds neither %s.tar.gz nor %s/manifest.json: no %s bundle", sub, sub, variant)
+	}
+	return packChecked(filepath.Join(out, sub), sub+"/ in the model archive", variant)
 }

@@ -44,6 +44,24 @@ type Server struct {
 	deployments []*Deployment
 	// Errors are the requests the fake refused as malformed.
 	Errors []string
+	// failures are answers to give instead of serving, next first (see
+	// FailNext).
+	failures []failure
+	// Requests counts the requests served or failed, by "METHOD path".
+	Requests map[string]int
+}
+
+type failure struct {
+	status int
+	kind   string
+}
+
+// FailNext makes the next request fail with status and error type kind
+// (e.g. 503 "ThrottlingException"), as the service does under load.
+func (s *Server) FailNext(status int, kind string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, failure{status, kind})
 }
 
 type component struct {
@@ -71,7 +89,7 @@ func New(t testing.TB, region, account string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{region: region, account: account, check: v, components: map[string]*component{}}
+	s := &Server{region: region, account: account, check: v, components: map[string]*component{}, Requests: map[string]int{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
@@ -147,6 +165,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := r.URL.EscapedPath()
+	s.Requests[r.Method+" "+path]++
+	if len(s.failures) > 0 {
+		f := s.failures[0]
+		s.failures = s.failures[1:]
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Amzn-Errortype", f.kind)
+		w.WriteHeader(f.status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"message": "injected failure"})
+		return
+	}
 	switch {
 	case r.Method == http.MethodPost && path == "/greengrass/v2/createComponentVersion":
 		s.createComponentVersion(w, body)
