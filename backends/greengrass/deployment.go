@@ -176,7 +176,7 @@ func (t *target) deployment(app, model Component, sg stage) ([]byte, Deployment,
 				},
 				MaximumPerMinute: ro.MaxPerMinute,
 			},
-			AbortConfig: abortConfig{CriteriaList: abortCriteriaList(ro)},
+			AbortConfig:   abortConfig{CriteriaList: abortCriteriaList(ro)},
 			TimeoutConfig: timeoutConfig{InProgressTimeoutInMinutes: ro.TimeoutMinutes},
 		},
 		DeploymentPolicies: deploymentPolicies{
