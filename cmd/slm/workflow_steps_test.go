@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/slm-project/slm/internal/awstest"
@@ -124,7 +123,9 @@ func (r *stepRunner) run(wf workflow, job string, steps []string) map[string]int
 // the pull-request plan again, which now finds nothing to change.
 // terraform apply is not run (its provider comes from the Terraform
 // registry, which this machine cannot reach): the test creates the buckets
-// the estate would, as the apply tests do.
+// the estate would, as the apply tests do. The project is in us-east-1, so the
+// plan prices it with the built-in table, and a changed instance type shows
+// as a cost change from what is deployed.
 func TestWorkflowSteps(t *testing.T) {
 	ctx := context.Background()
 	root, err := filepath.Abs("../..")
@@ -143,7 +144,7 @@ func TestWorkflowSteps(t *testing.T) {
 	}
 
 	proj := filepath.Join(t.TempDir(), "demo")
-	if code, _, stderr := runCLI(t, "init", proj, "--bucket-suffix", "wf"); code != 0 {
+	if code, _, stderr := runCLI(t, "init", proj, "--bucket-suffix", "wf", "--region", "us-east-1"); code != 0 {
 		t.Fatal(stderr)
 	}
 	// The team sets its account ids; here, moto's.
@@ -225,14 +226,37 @@ func TestWorkflowSteps(t *testing.T) {
 	if out, _ := os.ReadFile(r.outputs); codes["Plan"] != 0 || !strings.Contains(string(out), "changes=false") {
 		t.Errorf("the plan after the deploy: exit %d, GITHUB_OUTPUT %q; want changes=false", codes["Plan"], out)
 	}
+
+	// A bigger training instance: the plan says what a run costs now.
+	b, err = os.ReadFile(vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(vars, append(b, []byte("train_instance_type = \"ml.g5.2xlarge\"\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.run(pr, "plan", []string{"Plan", "Render the plan for review"})
+	md, err = os.ReadFile(filepath.Join(proj, "plan-dev.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// $1.408 -> $1.515 an hour for 2 h, spot saving 0-90%, plus 30 GB at $0.14/GB-month for 2 h.
+	for _, w := range []string{"Changes from what is deployed:", "finetune.classifier: $0.29 to $2.83 -> $0.31 to $3.04 per run (upper bound)", "**Cost:** $"} {
+		if !strings.Contains(string(md), w) {
+			t.Errorf("the plan comment after the change lacks %q:\n%s", w, md)
+		}
+	}
 }
 
+// motoBuckets creates buckets in us-east-1 (which takes no location
+// constraint).
 func motoBuckets(t *testing.T, cfg aws.Config, names ...string) {
 	t.Helper()
+	cfg = cfg.Copy()
+	cfg.Region = "us-east-1"
 	c := s3.NewFromConfig(cfg)
 	for _, b := range names {
-		if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(b),
-			CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(awstest.Region)}}); err != nil {
+		if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
 			t.Fatal(err)
 		}
 	}
