@@ -41,7 +41,9 @@ type Options struct {
 }
 
 // ComponentPrefix is the Greengrass component name prefix for the project.
-func (o Options) ComponentPrefix() string { return "com.example." + strings.ReplaceAll(o.Name, "-", "") }
+func (o Options) ComponentPrefix() string {
+	return "com.example." + strings.ReplaceAll(o.Name, "-", "")
+}
 
 var namePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,23}[a-z0-9]$`)
 
