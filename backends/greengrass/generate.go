@@ -61,6 +61,9 @@ type Deployment struct {
 	Request    string   // path of the request under <out>/greengrass/
 	Components []string // "name version"
 	Rollout    string   // one-line summary of the IoT job configuration
+	// Guards are the gates the shipped model passed (its registration's
+	// chain, the target's own gates included).
+	Guards []string
 }
 
 // Generate returns the recipes and deployment requests keyed by their path relative to <out>/greengrass/.

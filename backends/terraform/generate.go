@@ -196,7 +196,11 @@ func (g *gen) data(file, typ, name string, attrs ...string) block {
 func (g *gen) record(mode, file, typ, name string, attrs []string) {
 	r := Resource{Mode: mode, Type: typ, Name: name, File: file}
 	for i := 0; i+1 < len(attrs); i += 2 {
-		r.Attributes = append(r.Attributes, Attribute{Name: attrs[i], Value: attrs[i+1]})
+		v := attrs[i+1]
+		if v == "" {
+			v = "none" // never an empty "name:" line in the plan
+		}
+		r.Attributes = append(r.Attributes, Attribute{Name: attrs[i], Value: v})
 	}
 	g.resources = append(g.resources, r)
 }

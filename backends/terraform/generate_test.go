@@ -441,3 +441,60 @@ func TestCarriesSageMakerBackendOutput(t *testing.T) {
 		t.Error(d.Error())
 	}
 }
+
+// TestReadAccessGrants: project read_access becomes read-only statements on
+// exactly the granted prefixes; without grants the role reads only storage.
+func TestReadAccessGrants(t *testing.T) {
+	p := exampleir.Compile(t, "dev")
+	if got := string(generate(t, p, Inputs{Definition: definition})["iam.tf"]); strings.Contains(got, "ReadGrantedLocations") {
+		t.Fatal("a grant appears without read_access")
+	}
+	p.Project.ReadAccess = []ir.S3Location{{Bucket: "shared-datasets", Prefix: "intents/", URI: "s3://shared-datasets/intents/"}}
+	iam := string(generate(t, p, Inputs{Definition: definition})["iam.tf"])
+	i := strings.Index(iam, `"ReadGrantedLocations"`)
+	if i < 0 {
+		t.Fatalf("no ReadGrantedLocations statement in iam.tf:\n%s", iam)
+	}
+	stmt := iam[i : i+strings.Index(iam[i:], "statement {")]
+	if !strings.Contains(stmt, `"s3:GetObject"`) || strings.Contains(stmt, "PutObject") || !strings.Contains(stmt, `:::shared-datasets/intents/*"`) {
+		t.Errorf("grant statement is not read-only on the prefix:\n%s", stmt)
+	}
+	if !strings.Contains(iam, `"intents/*"`) {
+		t.Errorf("ListBucket is not limited to the granted prefix:\n%s", iam)
+	}
+}
+
+// TestPlanDetailsSayWhatIsMeant: the plan view never shows an empty value, a
+// 0 for an unset parallelism, or a "<region>" placeholder when the region is
+// known (each was printed before).
+func TestPlanDetailsSayWhatIsMeant(t *testing.T) {
+	p := exampleir.Compile(t, "dev")
+	p.Project.MaxParallelSteps = 0
+	p.Monitoring.NotifyEmails = nil
+	rs, err := Plan(p, Inputs{Definition: definition})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, r := range rs {
+		for _, a := range r.Attributes {
+			if a.Value == "" || strings.Contains(a.Value, "<region>") {
+				t.Errorf("%s: %s = %q", r.Address(), a.Name, a.Value)
+			}
+			switch {
+			case r.Type == "aws_cloudwatch_log_group" && a.Name == "name":
+				seen++
+				if !strings.Contains(a.Value, "/"+p.Project.Region+"/") {
+					t.Errorf("log group %q does not name the region %s", a.Value, p.Project.Region)
+				}
+			}
+		}
+		// The plan lists instances: no address, no subscription.
+		if r.Type == "aws_sns_topic_subscription" {
+			t.Errorf("%s is listed with no e-mail address to subscribe", r.Address())
+		}
+	}
+	if seen < 1 {
+		t.Errorf("checked %d attributes; want at least the log group's name", seen)
+	}
+}

@@ -25,10 +25,10 @@ func (f *planFlags) register(cmd *cobra.Command) {
 	f.vf.register(cmd)
 	cmd.Flags().StringVar(&f.code.Runner, "runner", "", "linux/amd64 slm binary to upload as the step runner (default: this binary)")
 	cmd.Flags().StringVar(&f.code.ORTLib, "ort-lib", "", "linux/amd64 libonnxruntime.so.1 to upload for evaluate (default: the pinned release "+planner.ORTVersion+")")
-	cmd.Flags().StringVar(&f.model, "model", "", "model bundle for the edge release: a training model `DIR` (bundle/, bundle-int8/), a bundle directory, or a bundle.tar.gz")
+	cmd.Flags().StringVar(&f.model, "model", "", "model bundle for the edge release: a training model `DIR` (bundle/, bundle-int8/), a bundle directory, a bundle.tar.gz, or a model package group of slm run's local registry (its latest approved version)")
 	cmd.Flags().StringVar(&f.edgeRuntime, "edge-runtime", "", "`DIR` with slm-edge and libonnxruntime.so.1 (amd64) and linux-arm64/ (default: beside slm)")
-	cmd.Flags().BoolVar(&f.offline, "offline", false, "do not read AWS: every item shows as a create against nothing")
 	cmd.Flags().StringArrayVar(&f.priceFiles, "price-file", nil, "JSON price `FILE` laid over the built-in price table (repeatable; format of compiler/cost/prices.json)")
+	cmd.Flags().BoolVar(&f.offline, "offline", false, "do not read AWS: every item shows as a create against nothing")
 }
 
 func (a *app) planCommand() *cobra.Command {

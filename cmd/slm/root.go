@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -48,11 +49,12 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		Short: "Print the slm version",
 		Args:  cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
-			cmd.Println("slm " + version)
+			info, _ := debug.ReadBuildInfo()
+			cmd.Println("slm " + versionString(version, info))
 		},
 	})
 	root.AddCommand(a.validateCommand(), a.planCommand(), a.fmtCommand(), a.graphCommand())
-	root.AddCommand(a.showCommand(), a.initCommand(), a.modelsCommand(),
+	root.AddCommand(a.runCommand(), a.showCommand(), a.initCommand(), a.modelsCommand(),
 		a.decideCommand("approve", "Approved", "Approve a model package version"),
 		a.decideCommand("reject", "Rejected", "Reject a model package version"))
 	root.AddCommand(newStepCommand())
@@ -66,4 +68,33 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return 1
 	}
 	return 0
+}
+
+// versionString is the linked version (make build passes the commit, as for
+// slm-edge), else the commit the Go toolchain stamped into the binary, so a
+// plain go build does not say "dev" either.
+func versionString(linked string, info *debug.BuildInfo) string {
+	if linked != "dev" || info == nil {
+		return linked
+	}
+	var rev string
+	dirty := false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return linked
+	}
+	if len(rev) > 7 {
+		rev = rev[:7]
+	}
+	if dirty {
+		rev += "-dirty"
+	}
+	return rev
 }

@@ -25,7 +25,7 @@ func fixedCode(t *testing.T) []string {
 	if err := os.WriteFile(f, h, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return []string{"--runner", f, "--ort-lib", f}
+	return []string{"--runner", f, "--ort-lib", f, "--offline"}
 }
 
 // TestShow plans the example and shows the saved plan as text, JSON and

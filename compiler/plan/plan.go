@@ -53,9 +53,12 @@ type Plan struct {
 	Parameters []Parameter `json:"parameters"`
 	Steps      []Step      `json:"steps"`
 	Gates      []Gate      `json:"gates"`
-	Uploads    []Upload    `json:"uploads"`
-	Resources  []Resource  `json:"resources"`
-	Artifacts  []Artifact  `json:"artifacts"`
+	// ReadAccess are the S3 locations outside the pipeline's storage the
+	// execution role is granted read access to (project read_access).
+	ReadAccess []string   `json:"read_access,omitempty"`
+	Uploads    []Upload   `json:"uploads"`
+	Resources  []Resource `json:"resources"`
+	Artifacts  []Artifact `json:"artifacts"`
 	// Cost is what one run and a month of the estate cost (compiler/cost).
 	Cost *cost.Estimate `json:"cost,omitempty"`
 	// Notes are things the reviewer should know that are not changes.

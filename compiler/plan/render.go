@@ -64,7 +64,13 @@ func WriteText(w io.Writer, p *Plan) error {
 		}
 		w2 = min(w2, 40)
 		for _, v := range p.Variables {
-			fmt.Fprintf(&b, "  %-*s = %-*s  from %s", w1, v.Name, w2, v.Value, v.Source)
+			if len(v.Value) > w2 {
+				// A long value gets its own line, so the sources of the
+				// others stay in one column.
+				fmt.Fprintf(&b, "  %-*s = %s\n  %-*s   %-*s  from %s", w1, v.Name, v.Value, w1, "", w2, "", v.Source)
+			} else {
+				fmt.Fprintf(&b, "  %-*s = %-*s  from %s", w1, v.Name, w2, v.Value, v.Source)
+			}
 			if len(v.Overrode) > 0 {
 				fmt.Fprintf(&b, " (overrides %s)", strings.Join(v.Overrode, ", "))
 			}
@@ -88,10 +94,20 @@ func WriteText(w io.Writer, p *Plan) error {
 	if len(p.Gates) > 0 {
 		b.WriteString("\nQuality gates:\n")
 		for _, g := range p.Gates {
-			fmt.Fprintf(&b, "  gate.%s reads evaluate.%s; guards %s\n", g.Name, g.Evaluation, strings.Join(g.Guards, ", "))
+			guards := strings.Join(g.Guards, ", ")
+			if guards == "" {
+				guards = "nothing"
+			}
+			fmt.Fprintf(&b, "  gate.%s reads evaluate.%s; guards %s\n", g.Name, g.Evaluation, guards)
 			for _, t := range g.Thresholds {
 				fmt.Fprintf(&b, "      %s\n", t)
 			}
+		}
+	}
+	if len(p.ReadAccess) > 0 {
+		b.WriteString("\nRead access granted outside the pipeline's storage (project read_access):\n")
+		for _, l := range p.ReadAccess {
+			fmt.Fprintf(&b, "  %s (read only)\n", l)
 		}
 	}
 	if len(p.Uploads) > 0 {

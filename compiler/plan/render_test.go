@@ -18,8 +18,13 @@ func TestWriteText(t *testing.T) {
 		ConfigSHA256: "abc",
 		State:        State{Offline: true},
 		Target:       PipelineTarget{Action: Create, Name: "intent-dev"},
-		Variables:    []Variable{{Name: "epochs", Value: "3", Source: "var file envs/dev.slmvars.hcl:6", Overrode: []string{"default variables.slm.hcl:45"}}},
-		Parameters:   []Parameter{{Name: "MinAccuracy", Type: "Float", Default: "0.85"}},
+		Variables: []Variable{
+			{Name: "alert_emails", Value: `["ml-platform@example.com", "oncall-intent-team@example.com"]`, Source: "var file envs/dev.slmvars.hcl:2"},
+			{Name: "epochs", Value: "3", Source: "var file envs/dev.slmvars.hcl:6", Overrode: []string{"default variables.slm.hcl:45"}},
+			{Name: "env", Value: `"dev"`, Source: "var file envs/dev.slmvars.hcl:1"},
+		},
+		ReadAccess: []string{"s3://shared-datasets/intents/"},
+		Parameters: []Parameter{{Name: "MinAccuracy", Type: "Float", Default: "0.85"}},
 		Steps: []Step{
 			{Action: Create, Name: "Prepare-intents", Type: "Processing", Block: "prepare.intents", Details: []string{"ml.m5.large x1"}},
 			{Action: Create, Name: "Gate-quality", Type: "Condition", Block: "gate.quality", DependsOn: []string{"Prepare-intents"}},
@@ -45,7 +50,10 @@ Actions are shown with these symbols:
   <=  read
 
 Variables (compile time):
-  epochs = 3  from var file envs/dev.slmvars.hcl:6 (overrides default variables.slm.hcl:45)
+  alert_emails = ["ml-platform@example.com", "oncall-intent-team@example.com"]
+                                                           from var file envs/dev.slmvars.hcl:2
+  epochs       = 3                                         from var file envs/dev.slmvars.hcl:6 (overrides default variables.slm.hcl:45)
+  env          = "dev"                                     from var file envs/dev.slmvars.hcl:1
 
 Pipeline parameters (resolved by SageMaker at run time):
   MinAccuracy (Float) default 0.85
@@ -59,6 +67,9 @@ SageMaker pipeline "intent-dev", 2 steps in run order:
 Quality gates:
   gate.quality reads evaluate.intent; guards register.intent
       accuracy >= param.min_accuracy
+
+Read access granted outside the pipeline's storage (project read_access):
+  s3://shared-datasets/intents/ (read only)
 
 Uploads (content-addressed):
   + s3://b/code/ff/prepare.json

@@ -1,6 +1,9 @@
 package planner
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -9,11 +12,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/slm-project/slm/backends/artifact"
 	"github.com/slm-project/slm/backends/greengrass"
+	"github.com/slm-project/slm/backends/sagemaker/localrun"
 	"github.com/slm-project/slm/compiler/ir"
 )
 
@@ -53,33 +58,143 @@ func EdgeRuntime(p *ir.Pipeline, dir string) (map[string]greengrass.RuntimeFiles
 // EdgeModels packs the model bundle each edge target ships. --model names
 // either one bundle (a directory with manifest.json, or a bundle.tar.gz)
 // used for every target, or a training model directory holding bundle/ and
-// bundle-int8/, from which each target takes its variant.
+// bundle-int8/, or a model package group of the local registry `slm run`
+// writes (a directory of N.json), whose latest approved version's model
+// archive holds each variant's bundle.tar.gz; each target takes its variant.
+// In every form the
+// bundle's manifest must say the precision the target names: a target
+// asking for int8 never ships an fp32 file. Symlinks are followed (swapping
+// a symlink is how slm-edge's hot reload is documented).
 func EdgeModels(p *ir.Pipeline, model string) (map[string]artifact.File, error) {
 	out := map[string]artifact.File{}
 	for _, t := range p.EdgeTargets {
-		var content []byte
-		var err error
-		switch {
-		case strings.HasSuffix(model, ".tar.gz"):
-			content, err = os.ReadFile(model)
-		case fileExists(filepath.Join(model, "manifest.json")):
-			content, err = packBundle(model)
-		default:
-			sub := "bundle"
-			if t.Variant == "int8" {
-				sub = "bundle-int8"
-			}
-			dir := filepath.Join(model, sub)
-			if err = checkPrecision(dir, t.Variant); err == nil {
-				content, err = packBundle(dir)
-			}
-		}
+		content, err := edgeModel(model, t.Variant)
 		if err != nil {
 			return nil, fmt.Errorf("edge_target %q: reading its %s model bundle from %s: %w", t.Name, t.Variant, model, err)
 		}
 		out[t.Name] = artifact.File{Role: "model bundle (" + t.Variant + ")", Name: "bundle.tar.gz", Content: content}
 	}
 	return out, nil
+}
+
+func edgeModel(model, variant string) ([]byte, error) {
+	resolved, err := filepath.EvalSymlinks(model)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case strings.HasSuffix(model, ".tar.gz"):
+		content, err := os.ReadFile(resolved)
+		if err != nil {
+			return nil, err
+		}
+		manifest, err := archiveManifest(content)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", model, err)
+		}
+		if err := checkPrecision(model, manifest, variant); err != nil {
+			return nil, err
+		}
+		return content, nil
+	case fileExists(filepath.Join(resolved, "1.json")):
+		// A model package group of slm run's local registry: its latest
+		// approved version's model archive holds each variant's bundle.
+		pkg, err := localrun.LatestApproved(filepath.Dir(resolved), filepath.Base(resolved))
+		if err != nil {
+			return nil, err
+		}
+		content, err := archiveMember(pkg.ModelDataPath, variantDir(variant)+".tar.gz")
+		if err != nil {
+			return nil, err
+		}
+		manifest, err := archiveManifest(content)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", pkg.ModelDataPath, err)
+		}
+		if err := checkPrecision(pkg.ModelDataPath, manifest, variant); err != nil {
+			return nil, err
+		}
+		return content, nil
+	case fileExists(filepath.Join(resolved, "manifest.json")):
+		return packChecked(resolved, model, variant)
+	default:
+		sub := variantDir(variant)
+		dir := filepath.Join(resolved, sub)
+		if !fileExists(filepath.Join(dir, "manifest.json")) {
+			return nil, fmt.Errorf("%s has no %s/manifest.json: it is neither a bundle nor a training model directory with a %s bundle (train with export { quantize_int8 = true } for int8, or set variant = \"fp32\")", model, sub, variant)
+		}
+		dir, err = filepath.EvalSymlinks(dir)
+		if err != nil {
+			return nil, err
+		}
+		return packChecked(dir, filepath.Join(model, sub), variant)
+	}
+}
+
+// variantDir is where a training model directory keeps a variant's bundle.
+func variantDir(variant string) string {
+	if variant == "int8" {
+		return "bundle-int8"
+	}
+	return "bundle"
+}
+
+// archiveMember reads one file of a tar.gz (a SageMaker model.tar.gz).
+func archiveMember(archive, name string) ([]byte, error) {
+	f, err := os.Open(archive)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", archive, err)
+	}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil, fmt.Errorf("%s holds no %s", archive, name)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", archive, err)
+		}
+		if strings.TrimPrefix(h.Name, "./") == name && h.Typeflag == tar.TypeReg {
+			return io.ReadAll(tr)
+		}
+	}
+}
+
+func packChecked(dir, shown, variant string) ([]byte, error) {
+	manifest, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPrecision(shown, manifest, variant); err != nil {
+		return nil, err
+	}
+	return packBundle(dir)
+}
+
+// archiveManifest reads manifest.json from a bundle.tar.gz.
+func archiveManifest(content []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(content))
+	if err != nil {
+		return nil, fmt.Errorf("not a gzip archive: %w", err)
+	}
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil, fmt.Errorf("no manifest.json in the archive: not a model bundle")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading the archive: %w", err)
+		}
+		if path.Clean(h.Name) == "manifest.json" {
+			return io.ReadAll(io.LimitReader(tr, 1<<20))
+		}
+	}
 }
 
 // hashFile names a file on disk by reference: its digest, size and path.
@@ -109,9 +224,6 @@ func fileExists(p string) bool {
 // packBundle archives a bundle directory the way SPEC.md section 3 says:
 // files at the root, sorted, no timestamps.
 func packBundle(dir string) ([]byte, error) {
-	if !fileExists(filepath.Join(dir, "manifest.json")) {
-		return nil, fmt.Errorf("%s is not a model bundle (no manifest.json)", dir)
-	}
 	files := map[string][]byte{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -134,22 +246,21 @@ func packBundle(dir string) ([]byte, error) {
 	return artifact.TarGz(files)
 }
 
-// checkPrecision makes sure a training model directory's bundle is the
-// variant the edge target ships (SPEC.md section 3: manifest precision).
-func checkPrecision(dir, variant string) error {
-	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	if err != nil {
-		return fmt.Errorf("%s is not a model bundle: %w", dir, err)
-	}
+// checkPrecision makes sure a bundle is the variant the edge target ships
+// (SPEC.md section 3: manifest precision).
+func checkPrecision(where string, manifest []byte, variant string) error {
 	var m struct {
 		Format    string `json:"format"`
 		Precision string `json:"precision"`
 	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return fmt.Errorf("%s/manifest.json: %w", dir, err)
+	if err := json.Unmarshal(manifest, &m); err != nil {
+		return fmt.Errorf("%s: manifest.json: %w", where, err)
 	}
-	if m.Format != "slm-model-bundle" || m.Precision != variant {
-		return fmt.Errorf("%s holds a %q bundle of precision %q, but the edge target ships %s", dir, m.Format, m.Precision, variant)
+	if m.Format != "slm-model-bundle" {
+		return fmt.Errorf("%s: manifest format %q is not slm-model-bundle", where, m.Format)
+	}
+	if m.Precision != variant {
+		return fmt.Errorf("%s holds a %s bundle, but the edge target ships variant %q: pass the %s bundle (or the training model directory holding it), or set variant = %q", where, m.Precision, variant, variant, m.Precision)
 	}
 	return nil
 }

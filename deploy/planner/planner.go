@@ -144,6 +144,9 @@ func Build(in Inputs) (*Result, error) {
 		}
 		for _, dp := range gg.Deployments {
 			d := []string{"target " + dp.TargetARN, "components " + strings.Join(dp.Components, ", "), "rollout " + dp.Rollout, "request " + dp.Request}
+			if len(dp.Guards) > 0 {
+				d = append(d, "ships only a model that passed gate."+strings.Join(dp.Guards, ", gate."))
+			}
 			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-deployment", Type: "edge_target", Name: dp.EdgeTarget, Address: "edge_target." + dp.EdgeTarget + " (" + dp.Name + ")", Details: d})
 		}
 	}

@@ -10,7 +10,9 @@
 // package's tests end. A test never skips for want of moto: it fails.
 //
 // moto keeps one global state per server, so tests that use it must not run
-// in parallel with each other within a package (Config resets moto).
+// in parallel with each other within a package (Config resets moto); across
+// packages, which `go test ./...` runs in parallel processes against the one
+// server, each test holds an exclusive file lock for its whole life.
 package awstest
 
 import (
@@ -25,6 +27,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -58,10 +61,13 @@ func Endpoint(t testing.TB) string {
 	return e
 }
 
-// Reset empties moto: every test starts from an empty account.
+// Reset empties moto: every test starts from an empty account. The test
+// holds moto until it ends (see hold), so a reset from another package's
+// test cannot empty the account under it.
 func Reset(t testing.TB) {
 	t.Helper()
 	endpoint := Endpoint(t)
+	held.acquire(t, endpoint)
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, endpoint+"/moto-api/reset", nil)
 	if err != nil {
 		t.Fatalf("awstest: %v", err)
@@ -120,6 +126,47 @@ func SetEnv(t *testing.T) {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
+}
+
+// hold is the cross-process lock on one moto server: an flock on a file
+// named for its endpoint, taken by the first test of this process that
+// resets moto and released when the last one holding it ends (subtests of a
+// holding test share it: tests in one package do not run in parallel).
+type hold struct {
+	mu sync.Mutex
+	n  int
+	f  *os.File
+}
+
+var held hold
+
+func (h *hold) acquire(t testing.TB, endpoint string) {
+	t.Helper()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.n == 0 {
+		name := strings.NewReplacer(":", "_", "/", "_").Replace(strings.TrimPrefix(endpoint, "http://"))
+		f, err := os.OpenFile(filepath.Join(os.TempDir(), "slm-moto-"+name+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			t.Fatalf("awstest: opening moto's lock file: %v", err)
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			f.Close()
+			t.Fatalf("awstest: locking moto: %v", err)
+		}
+		h.f = f
+	}
+	h.n++
+	t.Cleanup(func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.n--
+		if h.n == 0 {
+			_ = syscall.Flock(int(h.f.Fd()), syscall.LOCK_UN)
+			h.f.Close()
+			h.f = nil
+		}
+	})
 }
 
 // localServer is the moto this test process started for itself. It is

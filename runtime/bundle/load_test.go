@@ -87,6 +87,29 @@ func TestLoadRefuses(t *testing.T) {
 		{"threshold above 1", func(t *testing.T, dir string) {
 			testenv.EditManifest(t, dir, func(m map[string]any) { m["confidence_threshold"] = 1.5 })
 		}, "confidence_threshold is 1.5"},
+		{"quantization on an fp32 model", func(t *testing.T, dir string) {
+			testenv.EditManifest(t, dir, func(m map[string]any) {
+				m["quantization"] = map[string]any{"method": "dynamic", "format": "qoperator"}
+			})
+		}, "quantization is given for a fp32 model"},
+		{"unknown quantization method", func(t *testing.T, dir string) {
+			testenv.EditManifest(t, dir, func(m map[string]any) {
+				m["precision"] = "int8"
+				m["quantization"] = map[string]any{"method": "smart"}
+			})
+		}, `quantization.method is "smart"`},
+		{"static without calibration", func(t *testing.T, dir string) {
+			testenv.EditManifest(t, dir, func(m map[string]any) {
+				m["precision"] = "int8"
+				m["quantization"] = map[string]any{"method": "static", "format": "qdq"}
+			})
+		}, "must say what it was calibrated on"},
+		{"misspelt quantization key", func(t *testing.T, dir string) {
+			testenv.EditManifest(t, dir, func(m map[string]any) {
+				m["precision"] = "int8"
+				m["quantization"] = map[string]any{"method": "static", "calibraton": map[string]any{}}
+			})
+		}, `unknown field "calibraton"`},
 		{"unknown input", func(t *testing.T, dir string) {
 			testenv.EditManifest(t, dir, func(m map[string]any) { m["inputs"] = []string{"input_ids", "pixels"} })
 		}, `"pixels" is not one of`},

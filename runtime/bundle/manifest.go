@@ -21,17 +21,51 @@ const (
 
 // Manifest is manifest.json, field for field.
 type Manifest struct {
-	Format              string            `json:"format"`
-	FormatVersion       int               `json:"format_version"`
-	ModelVersion        string            `json:"model_version"`
-	BaseModel           string            `json:"base_model"`
-	Precision           string            `json:"precision"`
-	MaxSeqLength        int               `json:"max_seq_length"`
-	OutOfScopeLabel     string            `json:"out_of_scope_label"`
-	ConfidenceThreshold float64           `json:"confidence_threshold"`
-	Inputs              []string          `json:"inputs"`
-	Output              string            `json:"output"`
-	Files               map[string]string `json:"files"`
+	Format              string   `json:"format"`
+	FormatVersion       int      `json:"format_version"`
+	ModelVersion        string   `json:"model_version"`
+	BaseModel           string   `json:"base_model"`
+	Precision           string   `json:"precision"`
+	MaxSeqLength        int      `json:"max_seq_length"`
+	OutOfScopeLabel     string   `json:"out_of_scope_label"`
+	ConfidenceThreshold float64  `json:"confidence_threshold"`
+	Inputs              []string `json:"inputs"`
+	Output              string   `json:"output"`
+	// Quantization says how an int8 model was quantised; absent for fp32.
+	Quantization *Quantization     `json:"quantization,omitempty"`
+	Files        map[string]string `json:"files"`
+}
+
+// Quantization is the manifest's record of how model.onnx was quantised
+// (written by the training step, slm_train.export.quantize_int8).
+type Quantization struct {
+	// Method is "static" (activation scales fixed at export from calibration
+	// data: a text's answer does not depend on its batch) or "dynamic"
+	// (scales computed over each batch at run time: it does).
+	Method      string       `json:"method"`
+	Format      string       `json:"format"`   // "qdq" or "qoperator"
+	OpTypes     []string     `json:"op_types"` // the ONNX operators quantised
+	Weights     string       `json:"weights"`
+	Activations string       `json:"activations"`
+	Calibration *Calibration `json:"calibration,omitempty"` // static only
+}
+
+// Calibration is the data static quantisation fixed its scales on.
+type Calibration struct {
+	Split     string `json:"split"`    // the dataset split, "train"
+	Examples  int    `json:"examples"` // texts run
+	BatchSize int    `json:"batch_size"`
+	Method    string `json:"method"` // "minmax", ...
+}
+
+// BatchIndependent reports whether a text's logits are the same alone and in
+// any padded batch: true for fp32/fp16 and statically quantised models, false
+// for dynamic int8 or an int8 model that does not say how it was quantised.
+func (m *Manifest) BatchIndependent() bool {
+	if m.Precision != "int8" {
+		return true
+	}
+	return m.Quantization != nil && m.Quantization.Method == "static"
 }
 
 // knownInputs are the model inputs the runtime knows how to fill.
@@ -93,6 +127,23 @@ func (m *Manifest) Validate() error {
 		}
 		if _, err := parseDigest(m.Files[name]); err != nil {
 			add("files[%q]: %v", name, err)
+		}
+	}
+	if q := m.Quantization; q != nil {
+		if m.Precision != "int8" {
+			add("quantization is given for a %s model; only int8 models are quantised", m.Precision)
+		}
+		switch q.Method {
+		case "static":
+			if q.Calibration == nil || q.Calibration.Examples < 1 {
+				add("quantization.calibration: a static model must say what it was calibrated on (examples >= 1)")
+			}
+		case "dynamic":
+			if q.Calibration != nil {
+				add("quantization.calibration: a dynamic model is not calibrated")
+			}
+		default:
+			add("quantization.method is %q, want static or dynamic", q.Method)
 		}
 	}
 	if len(probs) > 0 {

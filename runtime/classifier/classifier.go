@@ -10,6 +10,7 @@ import (
 
 	ort "github.com/yalue/onnxruntime_go"
 
+	"github.com/slm-project/slm/runtime/answer"
 	"github.com/slm-project/slm/runtime/bundle"
 	"github.com/slm-project/slm/runtime/ortenv"
 	"github.com/slm-project/slm/runtime/tokenizer"
@@ -29,36 +30,24 @@ type Options struct {
 }
 
 // LabelScore is a label and its softmax probability.
-type LabelScore struct {
-	Label string  `json:"label"`
-	Score float32 `json:"score"`
-}
+type LabelScore = answer.LabelScore
 
-// Prediction is the answer for one text.
-type Prediction struct {
-	// Label is the predicted label: the bundle's out_of_scope_label when
-	// OutOfScope, else the top class.
-	Label string `json:"label"`
-	// Score is the top class's softmax probability.
-	Score float32 `json:"score"`
-	// OutOfScope is true when the top class is the out-of-scope label or its
-	// score is under the bundle's confidence_threshold.
-	OutOfScope bool `json:"out_of_scope"`
-	// TopK are the best classes, best first (ties by class id).
-	TopK []LabelScore `json:"top_k"`
-	// Logits are the model's raw outputs, indexed by class id.
-	Logits []float32 `json:"logits,omitempty"`
-}
+// Prediction is the answer for one text (runtime/answer defines its fields:
+// Label, Confidence, OutOfScope, OutOfScopeReason, BestInScope, Threshold,
+// TopK, Logits).
+type Prediction = answer.Answer
 
 // Classifier holds one ONNX Runtime session for one bundle. Classify is safe
 // for concurrent use; Close must not race with it.
 type Classifier struct {
-	bundle    *bundle.Bundle
-	tok       *tokenizer.Tokenizer
-	session   *ort.DynamicAdvancedSession
-	inputs    []string
-	topK      int
-	threshold float32
+	bundle  *bundle.Bundle
+	tok     *tokenizer.Tokenizer
+	session *ort.DynamicAdvancedSession
+	inputs  []string
+	rule    answer.Rule
+	// batchIndependent: the model's logits for a text do not depend on its
+	// batch companions (see Logits).
+	batchIndependent bool
 }
 
 // Open loads and verifies the bundle in dir and creates its session.
@@ -112,17 +101,18 @@ func New(ctx context.Context, b *bundle.Bundle, opts Options) (*Classifier, erro
 	}
 	tok := tl.tok.WithMaxLength(b.Manifest.MaxSeqLength)
 	c := &Classifier{
-		bundle:    b,
-		tok:       tok,
-		session:   sess,
-		inputs:    b.Manifest.Inputs,
-		topK:      opts.TopK,
-		threshold: float32(b.Manifest.ConfidenceThreshold),
+		bundle:           b,
+		tok:              tok,
+		session:          sess,
+		inputs:           b.Manifest.Inputs,
+		batchIndependent: b.Manifest.BatchIndependent(),
+		rule: answer.Rule{
+			Labels:          b.Labels,
+			OutOfScopeLabel: b.Manifest.OutOfScopeLabel,
+			Threshold:       float32(b.Manifest.ConfidenceThreshold),
+			TopK:            opts.TopK,
+		},
 	}
-	if c.topK <= 0 {
-		c.topK = 5
-	}
-	c.topK = min(c.topK, len(b.Labels))
 	if _, err := c.Classify(ctx, []string{"warm up"}); err != nil {
 		_ = sess.Destroy()
 		return nil, fmt.Errorf("model bundle %s: warm-up inference failed: %w", b.Dir, err)
@@ -167,6 +157,10 @@ func sessionOptions(opts Options) (*ort.SessionOptions, error) {
 	return so, nil
 }
 
+// BatchIndependent reports whether the classifier runs texts as one padded
+// batch (the model's answers do not depend on the batch) or one at a time.
+func (c *Classifier) BatchIndependent() bool { return c.batchIndependent }
+
 // Bundle is the loaded bundle.
 func (c *Classifier) Bundle() *bundle.Bundle { return c.bundle }
 
@@ -198,7 +192,7 @@ func (c *Classifier) ClassifyEncoded(ctx context.Context, encs []tokenizer.Encod
 	n := len(c.bundle.Labels)
 	preds := make([]Prediction, len(encs))
 	for i := range preds {
-		preds[i] = c.predict(logits[i*n : (i+1)*n : (i+1)*n])
+		preds[i] = c.rule.Decide(logits[i*n : (i+1)*n : (i+1)*n])
 	}
 	return preds, nil
 }

@@ -90,8 +90,15 @@ func TestPrediction(t *testing.T) {
 				best = i
 			}
 		}
-		if p.TopK[0].Label != labels[best] || p.TopK[0].Score != probs[best] || p.Score != probs[best] {
-			t.Fatalf("top-1 %v score %v, want %s %v", p.TopK[0], p.Score, labels[best], probs[best])
+		if p.TopK[0].Label != labels[best] || p.TopK[0].Score != probs[best] {
+			t.Fatalf("top-1 %v, want %s %v", p.TopK[0], labels[best], probs[best])
+		}
+		if p.Threshold != 0.5 || p.BestInScope.Score > probs[best] || p.BestInScope.Label == "oos" {
+			t.Fatalf("threshold %v, best in scope %v (top %s %v)", p.Threshold, p.BestInScope, labels[best], probs[best])
+		}
+		oosProb := probs[slices.Index(labels, "oos")]
+		if p.Confidence == nil || (p.OutOfScope && *p.Confidence != oosProb) || (!p.OutOfScope && *p.Confidence != probs[best]) {
+			t.Fatalf("confidence %v of %s (oos %v, top %v)", p.Confidence, p.Label, oosProb, probs[best])
 		}
 		if p.TopK[1].Score > p.TopK[0].Score || p.TopK[2].Score > p.TopK[1].Score {
 			t.Fatalf("top-k not sorted: %v", p.TopK)

@@ -10,7 +10,10 @@ import (
 )
 
 // Logits runs the model on a padded batch and returns the logits row-major,
-// [len(encs)][len(labels)].
+// [len(encs)][len(labels)]. A model whose answers would depend on the batch
+// (dynamically quantised int8, or int8 that does not say how it was
+// quantised: bundle.Manifest.BatchIndependent) is run one text at a time, so
+// no text's answer depends on what it was batched with.
 func (c *Classifier) Logits(ctx context.Context, encs []tokenizer.Encoding) ([]float32, error) {
 	if c.session == nil {
 		return nil, ErrClosed
@@ -18,6 +21,22 @@ func (c *Classifier) Logits(ctx context.Context, encs []tokenizer.Encoding) ([]f
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if c.batchIndependent || len(encs) == 1 {
+		return c.logits(ctx, encs)
+	}
+	out := make([]float32, 0, len(encs)*len(c.bundle.Labels))
+	for i := range encs {
+		row, err := c.logits(ctx, encs[i:i+1])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, row...)
+	}
+	return out, nil
+}
+
+// logits runs one padded batch.
+func (c *Classifier) logits(ctx context.Context, encs []tokenizer.Encoding) ([]float32, error) {
 	width := 0
 	for _, e := range encs {
 		width = max(width, len(e.IDs))

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/slm-project/slm/runtime/answer"
 )
 
 // classifyRequest is the body of POST /v1/classify: exactly one of text, texts.
@@ -14,10 +16,13 @@ type classifyRequest struct {
 	Texts []string `json:"texts"`
 }
 
+// classifyFields describes classifyRequest in error messages.
+const classifyFields = `{"text": "..."} or {"texts": ["...", ...]}`
+
 type classifyResponse struct {
-	ModelVersion string   `json:"model_version"`
-	Results      []result `json:"results"`
-	TimingMS     timing   `json:"timing_ms"`
+	ModelVersion string          `json:"model_version"`
+	Results      []answer.Answer `json:"results"`
+	TimingMS     timing          `json:"timing_ms"`
 }
 
 type timing struct {
@@ -51,7 +56,7 @@ func (s *Server) classifyStatus(w http.ResponseWriter, r *http.Request, start ti
 		return http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " not allowed; use POST"}
 	}
 	var req classifyRequest
-	if status, msg := decodeJSON(w, r, s.limits.MaxBodyBytes, &req); status != 0 {
+	if status, msg := decodeJSON(w, r, s.limits.MaxBodyBytes, &req, classifyFields); status != 0 {
 		return status, errorBody{msg}
 	}
 	texts, status, msg := s.validate(req)
@@ -66,9 +71,10 @@ func (s *Server) classifyStatus(w http.ResponseWriter, r *http.Request, start ti
 		status, msg := statusFor(err)
 		return status, errorBody{msg}
 	}
-	resp := classifyResponse{ModelVersion: version, Results: make([]result, len(preds))}
+	resp := classifyResponse{ModelVersion: version, Results: make([]answer.Answer, len(preds))}
 	for i, p := range preds {
-		resp.Results[i] = result{Label: p.Label, Score: p.Score, OutOfScope: p.OutOfScope, TopK: p.TopK}
+		p.Logits = nil // the API's answers leave the raw logits out
+		resp.Results[i] = p
 	}
 	resp.TimingMS = timing{
 		Total:     float64(time.Since(start).Microseconds()) / 1000,

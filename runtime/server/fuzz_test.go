@@ -27,8 +27,8 @@ func FuzzRequest(f *testing.F) {
 		r.Header.Set("Content-Type", contentType)
 		w := httptest.NewRecorder()
 		var req classifyRequest
-		if status, msg := decodeJSON(w, r, s.limits.MaxBodyBytes, &req); status != 0 {
-			if status < 400 || status > 499 || msg == "" {
+		if status, msg := decodeJSON(w, r, s.limits.MaxBodyBytes, &req, classifyFields); status != 0 {
+			if status < 400 || status > 499 || msg == "" || strings.Contains(msg, "Go value") || strings.Contains(msg, "classifyRequest") {
 				t.Fatalf("decode: status %d %q", status, msg)
 			}
 			return

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/slm-project/slm/runtime/batch"
-	"github.com/slm-project/slm/runtime/classifier"
 	"github.com/slm-project/slm/runtime/live"
 	"github.com/slm-project/slm/runtime/metrics"
 )
@@ -90,6 +89,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/healthz", s.healthz)
 	mux.HandleFunc("/readyz", s.readyz)
 	mux.HandleFunc("/metrics", s.serveMetrics)
+	mux.HandleFunc("/", notFound)
 	return s.recoverPanics(mux)
 }
 
@@ -148,7 +148,7 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 		Bundle string `json:"bundle"`
 	}
 	if r.ContentLength != 0 {
-		if status, msg := decodeJSON(w, r, s.limits.MaxBodyBytes, &req); status != 0 {
+		if status, msg := decodeJSON(w, r, s.limits.MaxBodyBytes, &req, `{"bundle": "DIR"} (or no body)`); status != 0 {
 			writeError(w, status, msg)
 			return
 		}
@@ -176,12 +176,4 @@ func statusFor(err error) (int, string) {
 	default:
 		return http.StatusInternalServerError, "inference failed: " + err.Error()
 	}
-}
-
-// result is one prediction in the response (logits left out).
-type result struct {
-	Label      string                  `json:"label"`
-	Score      float32                 `json:"score"`
-	OutOfScope bool                    `json:"out_of_scope"`
-	TopK       []classifier.LabelScore `json:"top_k"`
 }

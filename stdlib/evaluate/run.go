@@ -10,18 +10,14 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/slm-project/slm/runtime/answer"
 )
 
-// Prediction is the model's answer for one text.
-type Prediction struct {
-	// Label is what the runtime would answer: the out-of-scope label when
-	// the prediction is out of scope.
-	Label string
-	// Score is the top class's softmax probability.
-	Score float32
-	// Logits are the raw outputs, indexed by class id (labels.json order).
-	Logits []float32
-}
+// Prediction is the model's answer for one text, the edge runtime's own
+// (runtime/answer): Label is what the runtime would answer, the out-of-scope
+// label when out of scope; Logits are indexed by class id.
+type Prediction = answer.Answer
 
 // Model is a loaded bundle as the evaluator needs it. stdlib/evaluate/edgemodel
 // implements it with the edge runtime's classifier, so the gates measure the
@@ -46,7 +42,7 @@ type Options struct {
 	Output     string // directory for evaluation.json, report.md, confusion.svg
 	BundleName string // the bundle inside a model directory; "" means "bundle"
 	// Predictions, when set, is a JSONL file to write every example's
-	// prediction to (text, label, predicted, score, logits): for error
+	// prediction to (text, label, predicted, the answer's fields, logits): for error
 	// analysis, and for the smoke test's comparison with PyTorch.
 	Predictions string
 	Open        Opener
@@ -102,7 +98,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		outcomes[i] = Outcome{Actual: ex.Label, Predicted: p.Label}
 		if o.Predictions != "" {
-			if err := enc.Encode(predictionLine{Text: ex.Text, Label: ex.Label, Predicted: p.Label, Score: p.Score, Logits: p.Logits}); err != nil {
+			if err := enc.Encode(newPredictionLine(ex.Text, ex.Label, p)); err != nil {
 				return nil, fmt.Errorf("encoding prediction %d: %w", i+1, err)
 			}
 		}
@@ -154,13 +150,28 @@ func unknownLabels(examples []Example, model Model) []string {
 	return out
 }
 
-// predictionLine is one line of the --predictions file.
+// predictionLine is one line of the --predictions file: the text, its true
+// label, and the runtime's answer under the same names as slm-edge's
+// (runtime/answer), with "predicted" for the answer's label.
 type predictionLine struct {
-	Text      string    `json:"text"`
-	Label     string    `json:"label"`
-	Predicted string    `json:"predicted"`
-	Score     float32   `json:"score"`
-	Logits    []float32 `json:"logits"`
+	Text             string              `json:"text"`
+	Label            string              `json:"label"`
+	Predicted        string              `json:"predicted"`
+	Confidence       *float32            `json:"confidence"`
+	OutOfScope       bool                `json:"out_of_scope"`
+	OutOfScopeReason string              `json:"out_of_scope_reason,omitempty"`
+	BestInScope      answer.LabelScore   `json:"best_in_scope"`
+	Threshold        float32             `json:"threshold"`
+	TopK             []answer.LabelScore `json:"top_k"`
+	Logits           []float32           `json:"logits"`
+}
+
+func newPredictionLine(text, label string, p Prediction) predictionLine {
+	return predictionLine{
+		Text: text, Label: label, Predicted: p.Label, Confidence: p.Confidence, OutOfScope: p.OutOfScope,
+		OutOfScopeReason: p.OutOfScopeReason, BestInScope: p.BestInScope, Threshold: p.Threshold,
+		TopK: p.TopK, Logits: p.Logits,
+	}
 }
 
 // writeFileAtomic writes through a temporary file and a rename, so a reader

@@ -41,8 +41,9 @@ func TestPredictMatchesTheRuntime(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Label != preds[i].Label || got.Score != preds[i].Score || len(got.Logits) != 151 {
-			t.Errorf("%q: evaluate predicts %q (%v, %d logits), the runtime %q (%v)", text, got.Label, got.Score, len(got.Logits), preds[i].Label, preds[i].Score)
+		if got.Label != preds[i].Label || got.BestInScope.Label != preds[i].BestInScope.Label || got.OutOfScopeReason != preds[i].OutOfScopeReason ||
+			got.Threshold != preds[i].Threshold || len(got.Logits) != 151 {
+			t.Errorf("%q: evaluate predicts %+v (%d logits), the runtime %+v", text, got, len(got.Logits), preds[i])
 		}
 		for j := range got.Logits {
 			// A batch of one and a padded batch agree within float rounding.

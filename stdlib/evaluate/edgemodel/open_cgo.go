@@ -21,7 +21,7 @@ type model struct {
 // Open loads and verifies the bundle in dir (manifest, digests, a warm-up
 // inference) and returns it as an evaluate.Model.
 func Open(ctx context.Context, dir string, o Options) (evaluate.Model, error) {
-	c, err := classifier.Open(ctx, dir, classifier.Options{ORTLibrary: o.ORTLibrary, IntraOpThreads: o.IntraOpThreads, TopK: 1})
+	c, err := classifier.Open(ctx, dir, classifier.Options{ORTLibrary: o.ORTLibrary, IntraOpThreads: o.IntraOpThreads, TopK: 5})
 	if err != nil {
 		return nil, fmt.Errorf("loading the model bundle with the edge runtime: %w", err)
 	}
@@ -33,8 +33,7 @@ func (m *model) Predict(ctx context.Context, text string) (evaluate.Prediction, 
 	if err != nil {
 		return evaluate.Prediction{}, err
 	}
-	p := preds[0]
-	return evaluate.Prediction{Label: p.Label, Score: p.Score, Logits: p.Logits}, nil
+	return preds[0], nil
 }
 
 func (m *model) ModelVersion() string    { return m.c.ModelVersion() }

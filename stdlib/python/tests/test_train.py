@@ -72,9 +72,13 @@ def test_bundles(full_run: tuple[Path, list[str]]) -> None:
         assert m["base_model"] == "tiny-bert0"
         assert m["model_version"] == fp32["model_version"]
     assert int8["files"]["model.onnx"] != fp32["files"]["model.onnx"]
+    assert "quantization" not in fp32
+    q = int8["quantization"]
+    assert q["method"] == "static" and q["format"] == "qdq"
+    assert q["calibration"]["split"] == "train" and q["calibration"]["examples"] == 56
     assert int8["files"]["tokenizer.json"] == fp32["files"]["tokenizer.json"]
     size = lambda b: (model_dir / b / "model.onnx").stat().st_size  # noqa: E731
-    assert size("bundle-int8") < size("bundle")
+    assert size("bundle-int8") < size("bundle") * 0.6
     tok = json.loads((model_dir / "bundle" / "tokenizer.json").read_text())
     assert tok["truncation"]["max_length"] == 24
     assert tok["padding"] is None
@@ -86,6 +90,24 @@ def test_bundles(full_run: tuple[Path, list[str]]) -> None:
         model_dir / "metrics.json"
     ).read_bytes()
     assert (model_dir / "bundle.tar.gz").is_file() and (model_dir / "bundle-int8.tar.gz").is_file()
+
+
+def test_int8_answer_independent_of_batch(full_run: tuple[Path, list[str]]) -> None:
+    """Static quantisation: a text's int8 logits are the same alone and among
+    padded companions (dynamic quantisation scaled over the whole batch)."""
+    from tokenizers import Tokenizer
+
+    from slm_train.export import onnx_logits, onnx_session
+
+    out, _ = full_run
+    bundle = out / "model" / "bundle-int8"
+    tok = Tokenizer.from_file(str(bundle / "tokenizer.json"))
+    texts = ["what is my credit score", "set an alarm for seven", "x " * 40, "é ß 東京", "hi"]
+    rows = [e.ids for e in tok.encode_batch(texts)]
+    sess = onnx_session(bundle / "model.onnx", threads=1)
+    alone = onnx_logits(sess, rows, batch_size=1, pad_id=0)
+    together = onnx_logits(sess, rows, batch_size=len(rows), pad_id=0)
+    assert np.abs(alone - together).max() <= 1e-6
 
 
 def test_onnx_equals_pytorch_logits(full_run: tuple[Path, list[str]], tmp_path: Path) -> None:
