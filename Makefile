@@ -112,8 +112,9 @@ train-clinc150: setup-python build
 	CLINC150_JSON=$(CLINC150_JSON) CLINC150_OUT=$(CLINC150_OUT) scripts/datasets/train-clinc150.sh
 
 ## bench: compile-time and runtime benchmarks (figures go in closing notes).
-bench: setup-go setup-ort testmodels
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+## (deploy/planner: plan of the example offline; deploy/awsdeploy: plan and apply against moto.)
+bench: setup-go setup-ort setup-moto testmodels
+	scripts/aws/moto.sh run $(GO) test -run '^$$' -bench . -benchmem ./...
 	scripts/smoke/prepare-rss.sh
 
 ## fuzz: the loader/compiler/backend fuzz target; FUZZTIME=10m for a long run.

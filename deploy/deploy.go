@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/slm-project/slm/backends/artifact"
 	"github.com/slm-project/slm/backends/greengrass"
 	"github.com/slm-project/slm/compiler/cost"
 	"github.com/slm-project/slm/compiler/ir"
@@ -22,8 +23,11 @@ type PlanRequest struct {
 	Pipeline *ir.Pipeline
 	Code     planner.CodeOptions
 	// EdgeRuntimeDir and Model locate what the Greengrass components
-	// carry; with no Model the edge release is not planned.
+	// carry. With no Model, the edge release ships the model registry's
+	// latest Approved package of each target's group (ModelVersion pins
+	// a version), unless Offline.
 	EdgeRuntimeDir, Model string
+	ModelVersion          int32
 	// Offline skips AWS: every item is a create against nothing.
 	Offline bool
 	// Clients read the deployed state; nil loads them from the default
@@ -49,30 +53,24 @@ func Plan(ctx context.Context, r PlanRequest) (*Planned, error) {
 	if err != nil {
 		return nil, err
 	}
+	c := r.Clients
+	if c == nil && !r.Offline {
+		if c, err = awsdeploy.LoadClients(ctx, r.Pipeline.Project.Region); err != nil {
+			return nil, err
+		}
+	}
 	in := planner.Inputs{Pipeline: r.Pipeline, Code: code}
-	if len(r.Pipeline.EdgeTargets) > 0 && r.Model != "" {
-		rt, err := planner.EdgeRuntime(r.Pipeline, r.EdgeRuntimeDir)
-		if err != nil {
-			return nil, err
-		}
-		models, err := planner.EdgeModels(r.Pipeline, r.Model)
-		if err != nil {
-			return nil, err
-		}
-		in.Edge = &greengrass.Inputs{Runtime: rt, Models: models}
+	edgeModels, err := edgeRelease(ctx, r, c, &in)
+	if err != nil {
+		return nil, err
 	}
 	res, err := planner.Build(in)
 	if err != nil {
 		return nil, err
 	}
+	res.Plan.EdgeModels = edgeModels
 	d := plan.Deployed{Offline: true}
 	if !r.Offline {
-		c := r.Clients
-		if c == nil {
-			if c, err = awsdeploy.LoadClients(ctx, r.Pipeline.Project.Region); err != nil {
-				return nil, err
-			}
-		}
 		if d, err = c.Read(ctx, res.Plan); err != nil {
 			return nil, fmt.Errorf("reading what is deployed (pass --offline to plan without AWS): %w", err)
 		}
@@ -115,6 +113,70 @@ func costChanges(c *cost.Estimate, p *ir.Pipeline, deployed []byte, prices *cost
 		return
 	}
 	c.Changes = cost.Diff(before, c)
+}
+
+// edgeRelease finds the model bundle each edge target ships, a local one
+// (--model) or the registry's, and the edge runtime; it leaves in.Edge nil,
+// with a note, when there is nothing to ship.
+func edgeRelease(ctx context.Context, r PlanRequest, c *awsdeploy.Clients, in *planner.Inputs) ([]plan.EdgeModel, error) {
+	p := r.Pipeline
+	if len(p.EdgeTargets) == 0 {
+		return nil, nil
+	}
+	var models map[string]artifact.File
+	var out []plan.EdgeModel
+	switch {
+	case r.Model != "":
+		m, err := planner.EdgeModels(p, r.Model)
+		if err != nil {
+			return nil, err
+		}
+		models = m
+		for _, t := range p.EdgeTargets {
+			out = append(out, plan.EdgeModel{EdgeTarget: t.Name, Source: "local", BundleSHA256: m[t.Name].SHA256()})
+		}
+	case r.Offline:
+		in.EdgeNote = "Greengrass components and deployments are not planned offline: the edge release ships the model registry's latest Approved model package, which --offline does not read. Pass --model to plan a local bundle."
+		return nil, nil
+	default:
+		groups := map[string]string{}
+		for _, reg := range p.Registers {
+			groups[reg.Name] = reg.ModelPackageGroup
+		}
+		models = map[string]artifact.File{}
+		for _, t := range p.EdgeTargets {
+			group := groups[t.Register]
+			mp, err := c.ModelPackage(ctx, group, r.ModelVersion)
+			if err != nil {
+				return nil, err
+			}
+			if mp == nil {
+				what := "no Approved model package"
+				if r.ModelVersion != 0 {
+					what = fmt.Sprintf("no model package version %d", r.ModelVersion)
+				}
+				in.EdgeNote = fmt.Sprintf("Greengrass components and deployments are not planned: the model package group %s has %s yet (run the pipeline and approve a model, or pass --model).", group, what)
+				return nil, nil
+			}
+			archive, err := c.Fetch(ctx, mp.ModelDataURL)
+			if err != nil {
+				return nil, fmt.Errorf("model package %s: %w", mp.ARN, err)
+			}
+			bundle, err := planner.BundleFromModelArchive(ctx, archive, t.Variant)
+			if err != nil {
+				return nil, fmt.Errorf("model package %s (%s): %w", mp.ARN, mp.ModelDataURL, err)
+			}
+			f := artifact.File{Role: fmt.Sprintf("model bundle (%s) of model package %s/%d", t.Variant, group, mp.Version), Name: "bundle.tar.gz", Content: bundle}
+			models[t.Name] = f
+			out = append(out, plan.EdgeModel{EdgeTarget: t.Name, Source: "registry", Group: group, Version: mp.Version, ARN: mp.ARN, Status: mp.Status, Metrics: mp.Metrics, BundleSHA256: f.SHA256()})
+		}
+	}
+	rt, err := planner.EdgeRuntime(p, r.EdgeRuntimeDir)
+	if err != nil {
+		return nil, err
+	}
+	in.Edge = &greengrass.Inputs{Runtime: rt, Models: models}
+	return out, nil
 }
 
 // EncodeJSON writes v as indented JSON without HTML escaping.

@@ -26,12 +26,3 @@ func (g *gen) packageGroupRes(group string) string {
 	}
 	return tfName(group)
 }
-
-// parallelism is max_parallel_steps as the plan shows it: unset is
-// SageMaker's default, not 0.
-func parallelism(n int) string {
-	if n == 0 {
-		return "SageMaker's default (max_parallel_steps unset)"
-	}
-	return fmt.Sprint(n)
-}

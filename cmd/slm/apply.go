@@ -103,7 +103,7 @@ fails.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "Apply complete: %d uploaded, %d already in S3; pipeline %s.\n", res.Uploaded, res.AlreadyThere, describe(res.Pipeline))
+			fmt.Fprintf(a.stdout, "Apply complete: %d uploaded, %d already in S3; pipeline %s; %d component versions and %d deployments created.\n", res.Uploaded, res.AlreadyThere, describe(res.Pipeline), res.Components, res.Deployments)
 			if start {
 				return a.startExecution(ctx, c, saved, res, values, wait)
 			}

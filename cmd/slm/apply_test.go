@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,12 +13,18 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/greengrassv2"
+	ggtypes "github.com/aws/aws-sdk-go-v2/service/greengrassv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
+	"github.com/slm-project/slm/backends/artifact"
 	"github.com/slm-project/slm/deploy/awsdeploy"
 	"github.com/slm-project/slm/internal/awstest"
+	"github.com/slm-project/slm/internal/ggfake"
 )
 
 // These tests run slm plan and slm apply as a user would, against moto
@@ -86,7 +94,7 @@ func TestPlanApplyReplan(t *testing.T) {
 		}
 	}
 	out = mustRun(t, 0, "apply", first)
-	if !strings.Contains(out, "Apply complete: 4 uploaded, 0 already in S3; pipeline created.") {
+	if !strings.Contains(out, "Apply complete: 4 uploaded, 0 already in S3; pipeline created;") {
 		t.Errorf("apply said:\n%s", out)
 	}
 
@@ -111,7 +119,7 @@ func TestPlanApplyReplan(t *testing.T) {
 		t.Errorf("plan of a hyperparameter change lacks\n%s\n%s", want, out)
 	}
 	out = mustRun(t, 0, "apply", third)
-	if !strings.Contains(out, "pipeline updated.") {
+	if !strings.Contains(out, "pipeline updated;") {
 		t.Errorf("apply said:\n%s", out)
 	}
 	mustRun(t, 0, planArgs(t, filepath.Join(dir, "fourth"), "--var", "epochs=4")...)
@@ -292,7 +300,7 @@ func TestApplyConfigDir(t *testing.T) {
 		t.Fatalf("apply without approval: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	out := mustRun(t, 0, append(args, "--auto-approve", "--start", "--param", "MinAccuracy=0.9", "--wait")...)
-	for _, want := range []string{"Apply complete: 4 uploaded, 0 already in S3; pipeline created.", "Started execution arn:aws:sagemaker:", "Succeeded"} {
+	for _, want := range []string{"Apply complete: 4 uploaded, 0 already in S3; pipeline created;", "Started execution arn:aws:sagemaker:", "Succeeded"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("apply --start --wait lacks %q:\n%s", want, out)
 		}
@@ -300,5 +308,207 @@ func TestApplyConfigDir(t *testing.T) {
 	code, _, stderr = runCLI(t, append(args, "--auto-approve", "--start", "--param", "Nope=1")...)
 	if code != 1 || !strings.Contains(stderr, "--param Nope: the pipeline has no such parameter") {
 		t.Errorf("unknown --param: exit %d\n%s", code, stderr)
+	}
+}
+
+// edgeFiles writes a model bundle and an edge runtime directory (small
+// stand-ins: Greengrass checks digests, not contents) and returns the
+// flags that name them.
+func edgeFiles(t *testing.T, modelText string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(name, content string) {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("model/manifest.json", `{"format": "slm-model-bundle", "precision": "int8"}`)
+	write("model/model.onnx", modelText)
+	write("rt/slm-edge", "edge amd64")
+	write("rt/libonnxruntime.so.1", "ort amd64")
+	write("rt/linux-arm64/slm-edge", "edge arm64")
+	write("rt/linux-arm64/libonnxruntime.so.1", "ort arm64")
+	return []string{"--model", filepath.Join(dir, "model"), "--edge-runtime", filepath.Join(dir, "rt")}
+}
+
+// TestEdgeRelease plans and applies the edge release against the
+// Greengrass fake: component versions and a deployment are created; a
+// re-plan has no changes; a new model gives a new model component version
+// and a deployment showing the versions old -> new.
+func TestEdgeRelease(t *testing.T) {
+	motoAccount(t)
+	gg := ggfake.New(t, awstest.Region, awstest.AccountID)
+	t.Setenv("AWS_ENDPOINT_URL_GREENGRASSV2", gg.URL)
+	dir := t.TempDir()
+	first := filepath.Join(dir, "first")
+	out := mustRun(t, 2, planArgs(t, first, edgeFiles(t, "model v1")...)...)
+	for _, want := range []string{"+ com.example.slm.IntentClassifier.Model 1.", "+ edge_target.stores (intent-dev-stores)", "Plan: 13 to add"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	// Throttling and a 5xx on its first Greengrass requests are retried by the
+	// SDK's retryer: without retries this apply would fail.
+	gg.FailNext(400, "ThrottlingException")
+	gg.FailNext(503, "InternalServerException")
+	out = mustRun(t, 0, "apply", first)
+	if !strings.Contains(out, "2 component versions and 1 deployments created.") {
+		t.Errorf("apply said:\n%s", out)
+	}
+	if len(gg.Errors) > 0 {
+		t.Fatalf("the Greengrass fake refused requests: %v", gg.Errors)
+	}
+	same := edgeFiles(t, "model v1")
+	mustRun(t, 0, planArgs(t, filepath.Join(dir, "second"), same...)...)
+
+	third := filepath.Join(dir, "third")
+	out = mustRun(t, 2, planArgs(t, third, edgeFiles(t, "model v2")...)...)
+	for _, want := range []string{"~ com.example.slm.IntentClassifier.Model 1.", " -> 1.", "+ edge_target.stores"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan of a new model lacks %q:\n%s", want, out)
+		}
+	}
+	// Someone deploys to the fleet meanwhile: the plan's old -> new is no
+	// longer true, and apply refuses it.
+	ggc := greengrassv2.NewFromConfig(aws.Config{Region: awstest.Region, BaseEndpoint: aws.String(gg.URL),
+		Credentials: credentials.NewStaticCredentialsProvider(awstest.AccessKeyID, awstest.SecretAccessKey, "")})
+	if _, err := ggc.CreateDeployment(context.Background(), &greengrassv2.CreateDeploymentInput{
+		TargetArn:  aws.String("arn:aws:iot:" + awstest.Region + ":" + awstest.AccountID + ":thinggroup/intent-stores-dev"),
+		Components: map[string]ggtypes.ComponentDeploymentSpecification{"aws.greengrass.LogManager": {ComponentVersion: aws.String("2.3.5")}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "apply", third)
+	if code != 1 || !strings.Contains(stderr, "the plan is stale") || !strings.Contains(stderr, "a new deployment to arn:aws:iot:"+awstest.Region+":"+awstest.AccountID+":thinggroup/intent-stores-dev was made since the plan") {
+		t.Fatalf("apply after an out-of-band deployment: exit %d\n%s", code, stderr)
+	}
+	mustRun(t, 2, planArgs(t, third, edgeFiles(t, "model v2")...)...)
+	mustRun(t, 0, "apply", third)
+	deps := gg.Deployments()
+	if len(deps) != 3 || deps[0].Status != "COMPLETED" || deps[1].Status != "COMPLETED" || deps[2].Status != "ACTIVE" {
+		t.Errorf("deployments %+v, want each superseded by the next", deps)
+	}
+	if got := len(gg.ComponentVersions()); got != 4 {
+		t.Errorf("component versions %v, want 4 (an inference component per model, as it depends on the model's version)", gg.ComponentVersions())
+	}
+	if len(gg.Errors) > 0 {
+		t.Fatalf("the Greengrass fake refused requests: %v", gg.Errors)
+	}
+}
+
+// registerModel puts a model.tar.gz (bundle/ and bundle-int8/) and its
+// evaluation report in S3 and registers a model package in the example's
+// group, as the pipeline's Register step would.
+func registerModel(t *testing.T, cfg aws.Config, text, status string, accuracy float64) {
+	t.Helper()
+	ctx := context.Background()
+	files := map[string][]byte{}
+	for dir, prec := range map[string]string{"bundle": "fp32", "bundle-int8": "int8"} {
+		files[dir+"/manifest.json"] = []byte(`{"format": "slm-model-bundle", "precision": "` + prec + `"}`)
+		files[dir+"/model.onnx"] = []byte(text + " " + prec)
+	}
+	tgz, err := artifact.TarGz(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "intent-dev/" + sha256Hex(tgz)[:8] + "/"
+	s3c := s3.NewFromConfig(cfg)
+	report := fmt.Sprintf(`{"multiclass_classification_metrics": {"accuracy": {"value": %g, "standard_deviation": "NaN"}}, "latency_metrics": {"p95_ms": {"value": 7.5}}, "examples": 100}`, accuracy)
+	for name, body := range map[string][]byte{"model.tar.gz": tgz, "evaluation.json": []byte(report)} {
+		if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("slm-model-artifacts-dev-acme"), Key: aws.String(key + name), Body: bytes.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sm := sagemaker.NewFromConfig(cfg)
+	group := "slm-dev-intent-classifier"
+	if _, err := sm.DescribeModelPackageGroup(ctx, &sagemaker.DescribeModelPackageGroupInput{ModelPackageGroupName: aws.String(group)}); err != nil {
+		if _, err := sm.CreateModelPackageGroup(ctx, &sagemaker.CreateModelPackageGroupInput{ModelPackageGroupName: aws.String(group)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := sm.CreateModelPackage(ctx, &sagemaker.CreateModelPackageInput{
+		ModelPackageGroupName: aws.String(group),
+		ModelApprovalStatus:   smtypes.ModelApprovalStatus(status),
+		InferenceSpecification: &smtypes.InferenceSpecification{
+			Containers:            []smtypes.ModelPackageContainerDefinition{{Image: aws.String("763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-inference:2.9.0"), ModelDataUrl: aws.String("s3://slm-model-artifacts-dev-acme/" + key + "model.tar.gz")}},
+			SupportedContentTypes: []string{"application/json"}, SupportedResponseMIMETypes: []string{"application/json"},
+		},
+		ModelMetrics: &smtypes.ModelMetrics{ModelQuality: &smtypes.ModelQuality{Statistics: &smtypes.MetricsSource{
+			ContentType: aws.String("application/json"), S3Uri: aws.String("s3://slm-model-artifacts-dev-acme/" + key + "evaluation.json")}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEdgeReleaseFromRegistry: with no --model the edge release ships the
+// latest Approved model package; a new approved package gives a new model
+// component version and a deployment; a pending one is ignored; a pinned
+// version ships that one.
+func TestEdgeReleaseFromRegistry(t *testing.T) {
+	cfg := motoAccount(t)
+	gg := ggfake.New(t, awstest.Region, awstest.AccountID)
+	t.Setenv("AWS_ENDPOINT_URL_GREENGRASSV2", gg.URL)
+	rt := edgeFiles(t, "unused")[2:] // --edge-runtime DIR
+	dir := t.TempDir()
+
+	out := mustRun(t, 2, planArgs(t, filepath.Join(dir, "none"), rt...)...)
+	if !strings.Contains(out, "the model package group slm-dev-intent-classifier has no Approved model package yet") {
+		t.Errorf("plan with an empty registry:\n%s", out)
+	}
+	registerModel(t, cfg, "v1", "Approved", 0.95)
+	first := filepath.Join(dir, "first")
+	out = mustRun(t, 2, planArgs(t, first, rt...)...)
+	for _, want := range []string{"edge_target.stores ships model package slm-dev-intent-classifier/1 (Approved)", "accuracy 0.95", "p95_ms 7.5", "+ edge_target.stores (intent-dev-stores)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	mustRun(t, 0, "apply", first)
+	mustRun(t, 0, planArgs(t, filepath.Join(dir, "again"), rt...)...)
+
+	registerModel(t, cfg, "v2", "Approved", 0.96)
+	registerModel(t, cfg, "v3", "PendingManualApproval", 0.99)
+	second := filepath.Join(dir, "second")
+	out = mustRun(t, 2, planArgs(t, second, rt...)...)
+	for _, want := range []string{"ships model package slm-dev-intent-classifier/2 (Approved)", "+ com.example.slm.IntentClassifier.Model 1.", "~ com.example.slm.IntentClassifier.Model 1.", "Plan: 4 to add, 0 to change, 0 to destroy."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan of a new approved package lacks %q:\n%s", want, out)
+		}
+	}
+	mustRun(t, 0, "apply", second)
+	if n := len(gg.Deployments()); n != 2 {
+		t.Errorf("%d deployments, want 2", n)
+	}
+	out = mustRun(t, 2, planArgs(t, filepath.Join(dir, "pinned"), append(rt, "--model-version", "1")...)...)
+	if !strings.Contains(out, "ships model package slm-dev-intent-classifier/1 (Approved)") {
+		t.Errorf("pinned plan:\n%s", out)
+	}
+	if len(gg.Errors) > 0 {
+		t.Fatalf("the Greengrass fake refused requests: %v", gg.Errors)
+	}
+}
+
+// TestApplyPrompt: apply of a configuration asks, and applies on "yes"
+// only.
+func TestApplyPrompt(t *testing.T) {
+	motoAccount(t)
+	args := append(append([]string{"apply", example}, devVars()...), onlineCode(t)...)
+	for _, tt := range []struct {
+		answer string
+		code   int
+		want   string
+	}{
+		{"no\n", 1, "Apply cancelled."},
+		{"yes\n", 0, "Apply complete: 4 uploaded"},
+	} {
+		var out, errOut bytes.Buffer
+		code := runIO(context.Background(), args, strings.NewReader(tt.answer), &out, &errOut, []string{"PATH=/usr/bin"})
+		if code != tt.code || !strings.Contains(out.String(), "Only 'yes' will be accepted") || !strings.Contains(out.String(), tt.want) {
+			t.Errorf("answer %q: exit %d\nstdout:\n%s\nstderr:\n%s", tt.answer, code, out.String(), errOut.String())
+		}
 	}
 }

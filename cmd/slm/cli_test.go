@@ -16,6 +16,10 @@ const example = "../../examples/intent"
 // runCLI runs slm in-process and returns its exit code and output.
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return runCLIb(args...)
+}
+
+func runCLIb(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, &out, &errOut, []string{"PATH=/usr/bin"})
 	return code, out.String(), errOut.String()

@@ -17,6 +17,7 @@ type planFlags struct {
 	code        planner.CodeOptions
 	edgeRuntime string
 	model       string
+	modelVer    int32
 	offline     bool
 	priceFiles  []string
 }
@@ -25,7 +26,8 @@ func (f *planFlags) register(cmd *cobra.Command) {
 	f.vf.register(cmd)
 	cmd.Flags().StringVar(&f.code.Runner, "runner", "", "linux/amd64 slm binary to upload as the step runner (default: this binary)")
 	cmd.Flags().StringVar(&f.code.ORTLib, "ort-lib", "", "linux/amd64 libonnxruntime.so.1 to upload for evaluate (default: the pinned release "+planner.ORTVersion+")")
-	cmd.Flags().StringVar(&f.model, "model", "", "model bundle for the edge release: a training model `DIR` (bundle/, bundle-int8/), a bundle directory, a bundle.tar.gz, or a model package group of slm run's local registry (its latest approved version)")
+	cmd.Flags().StringVar(&f.model, "model", "", "ship a local model instead of the AWS registry's: a training model `DIR` (bundle/, bundle-int8/), a bundle directory, a bundle.tar.gz, or a model package group of slm run's local registry (its latest approved version)")
+	cmd.Flags().Int32Var(&f.modelVer, "model-version", 0, "ship model package version `N` of each edge target's group (default: the latest Approved)")
 	cmd.Flags().StringVar(&f.edgeRuntime, "edge-runtime", "", "`DIR` with slm-edge and libonnxruntime.so.1 (amd64) and linux-arm64/ (default: beside slm)")
 	cmd.Flags().StringArrayVar(&f.priceFiles, "price-file", nil, "JSON price `FILE` laid over the built-in price table (repeatable; format of compiler/cost/prices.json)")
 	cmd.Flags().BoolVar(&f.offline, "offline", false, "do not read AWS: every item shows as a create against nothing")
@@ -79,7 +81,11 @@ variables, *.auto.slmvars.hcl files in DIR (lexical order), --var-file files
 				if err := plan.WriteText(a.stdout, pd.Plan); err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "Wrote %d files to %s. Apply exactly this plan with: slm apply %s\n", len(pd.Files), out, out)
+				if pd.Plan.State.Offline {
+					fmt.Fprintf(a.stdout, "Wrote %d files to %s. (An --offline plan is not applied: plan without --offline to compare with AWS and apply.)\n", len(pd.Files), out)
+				} else {
+					fmt.Fprintf(a.stdout, "Wrote %d files to %s. Apply exactly this plan with: slm apply %s\n", len(pd.Files), out, out)
+				}
 			}
 			if detailed && plan.HasChanges(pd.Plan) {
 				return exitError{code: 2}
@@ -117,7 +123,7 @@ func (a *app) makePlan(cmd *cobra.Command, dir string, f planFlags, asJSON bool)
 		return nil, err
 	}
 	return deploy.Plan(cmd.Context(), deploy.PlanRequest{
-		Pipeline: res.Pipeline, Code: code, EdgeRuntimeDir: f.edgeRuntime, Model: f.model,
+		Pipeline: res.Pipeline, Code: code, EdgeRuntimeDir: f.edgeRuntime, Model: f.model, ModelVersion: f.modelVer,
 		Offline: f.offline, Version: version, Prices: prices,
 	})
 }

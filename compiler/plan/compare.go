@@ -17,6 +17,19 @@ type Deployed struct {
 	Pipeline *DeployedPipeline
 	// Objects are the uploads' S3 objects found, by URI.
 	Objects map[string]DeployedObject
+	// Components are the Greengrass component versions that exist, as
+	// "name version".
+	Components map[string]bool
+	// Deployments are the latest Greengrass deployment of each target
+	// read, by target ARN.
+	Deployments map[string]DeployedDeployment
+}
+
+// DeployedDeployment is a target's latest Greengrass deployment.
+type DeployedDeployment struct {
+	ID         string
+	Status     string
+	Components map[string]string
 }
 
 // DeployedPipeline is a deployed SageMaker pipeline.
@@ -36,8 +49,10 @@ type DeployedObject struct {
 
 // Pipeline reads in State.Reads.
 const (
-	ReadPipeline = "sagemaker-pipeline"
-	ReadObject   = "s3-object"
+	ReadPipeline   = "sagemaker-pipeline"
+	ReadObject     = "s3-object"
+	ReadComponent  = "greengrass-component"
+	ReadDeployment = "greengrass-deployment"
 )
 
 // DigestOf is the digest recorded for bytes read.
@@ -62,6 +77,11 @@ func Compare(p *Plan, definition []byte, d Deployed) error {
 		}
 		for i := range p.Steps {
 			p.Steps[i].Action = Create
+		}
+		for i := range p.Resources {
+			if p.Resources[i].Kind != "terraform" {
+				p.Resources[i].Action = Create
+			}
 		}
 		return nil
 	}
@@ -126,7 +146,44 @@ func Compare(p *Plan, definition []byte, d Deployed) error {
 		}
 		p.State.Reads = append(p.State.Reads, r)
 	}
+	for i := range p.Resources {
+		r := &p.Resources[i]
+		switch r.Kind {
+		case "greengrass-component":
+			ok := d.Components[r.Type+" "+r.Name]
+			p.State.Reads = append(p.State.Reads, Observed{Kind: ReadComponent, ID: r.Address, Exists: ok})
+			r.Action = Create
+			if ok {
+				r.Action = NoOp
+			}
+		case "greengrass-deployment":
+			dd, ok := d.Deployments[r.TargetARN]
+			o := Observed{Kind: ReadDeployment, ID: r.TargetARN, Exists: ok}
+			r.Action = Create
+			r.Deployed = nil
+			if ok {
+				o.SHA256 = DigestOf([]byte(dd.ID))
+				r.Deployed = dd.Components
+				if sameComponents(dd.Components, r.Components) && dd.Status != "FAILED" && dd.Status != "CANCELED" {
+					r.Action = NoOp
+				}
+			}
+			p.State.Reads = append(p.State.Reads, o)
+		}
+	}
 	return nil
+}
+
+func sameComponents(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
 }
 
 // Counts are the summary line's figures: items apply creates, changes and

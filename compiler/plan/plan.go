@@ -59,6 +59,8 @@ type Plan struct {
 	Uploads    []Upload   `json:"uploads"`
 	Resources  []Resource `json:"resources"`
 	Artifacts  []Artifact `json:"artifacts"`
+	// EdgeModels are the models the edge release ships, per edge target.
+	EdgeModels []EdgeModel `json:"edge_models,omitempty"`
 	// Cost is what one run and a month of the estate cost (compiler/cost).
 	Cost *cost.Estimate `json:"cost,omitempty"`
 	// Notes are things the reviewer should know that are not changes.
@@ -120,6 +122,23 @@ type Change struct {
 	New    *string `json:"new,omitempty"`
 }
 
+// EdgeModel is the model an edge target ships: a registered model package
+// (the latest Approved of its group, or a pinned version) or a local
+// bundle (--model).
+type EdgeModel struct {
+	EdgeTarget string `json:"edge_target"`
+	// Source is "registry" or "local".
+	Source  string             `json:"source"`
+	Group   string             `json:"model_package_group,omitempty"`
+	Version int32              `json:"version,omitempty"`
+	ARN     string             `json:"arn,omitempty"`
+	Status  string             `json:"approval_status,omitempty"`
+	Metrics map[string]float64 `json:"metrics,omitempty"`
+	// BundleSHA256 is the digest of the bundle.tar.gz the model component
+	// carries.
+	BundleSHA256 string `json:"bundle_sha256"`
+}
+
 // Variable is a compile-time variable with its provenance.
 type Variable struct {
 	Name     string   `json:"name"`
@@ -172,6 +191,16 @@ type Resource struct {
 	// aws_s3_bucket.edge or "com.example.Model 1.2.3".
 	Address string   `json:"address"`
 	Details []string `json:"details,omitempty"`
+	// File is the plan directory's file apply sends: a component's recipe,
+	// a deployment's CreateDeployment request.
+	File string `json:"file,omitempty"`
+	// TargetARN and Components describe a deployment: the thing group and
+	// the component versions it deploys (name -> version).
+	TargetARN  string            `json:"target_arn,omitempty"`
+	Components map[string]string `json:"components,omitempty"`
+	// Deployed is what the target runs now (the latest deployment's
+	// components), for a deployment compared with AWS.
+	Deployed map[string]string `json:"deployed,omitempty"`
 }
 
 // Artifact is a file the plan wrote under the output directory.

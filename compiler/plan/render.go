@@ -136,12 +136,42 @@ func WriteText(w io.Writer, p *Plan) error {
 		sort.Strings(names)
 		for _, k := range names {
 			fmt.Fprintf(&b, "\n%s:\n", kindTitle(k))
+			same := 0
 			for _, r := range kinds[k] {
+				if r.Action == NoOp {
+					same++
+					continue
+				}
 				fmt.Fprintf(&b, "  %s %s\n", symbols[r.Action], r.Address)
 				for _, d := range r.Details {
 					fmt.Fprintf(&b, "      %s\n", d)
 				}
+				for _, line := range componentChanges(r) {
+					fmt.Fprintf(&b, "      %s\n", line)
+				}
 			}
+			if same > 0 {
+				fmt.Fprintf(&b, "  # %d unchanged hidden\n", same)
+			}
+		}
+	}
+	if len(p.EdgeModels) > 0 {
+		b.WriteString("\nEdge models:\n")
+		for _, m := range p.EdgeModels {
+			if m.Source == "registry" {
+				fmt.Fprintf(&b, "  edge_target.%s ships model package %s/%d (%s)\n", m.EdgeTarget, m.Group, m.Version, m.Status)
+				names := make([]string, 0, len(m.Metrics))
+				for n := range m.Metrics {
+					names = append(names, n)
+				}
+				sort.Strings(names)
+				for _, n := range names {
+					fmt.Fprintf(&b, "      %s %g\n", n, m.Metrics[n])
+				}
+			} else {
+				fmt.Fprintf(&b, "  edge_target.%s ships a local bundle (--model)\n", m.EdgeTarget)
+			}
+			fmt.Fprintf(&b, "      bundle sha256 %s\n", m.BundleSHA256)
 		}
 	}
 	if len(p.Artifacts) > 0 {
@@ -247,6 +277,40 @@ func writePipeline(b *strings.Builder, p *Plan) {
 			fmt.Fprintf(b, "      %s\n", d)
 		}
 	}
+}
+
+// componentChanges shows a deployment's component versions old -> new
+// against what the target runs now.
+func componentChanges(r Resource) []string {
+	if r.Deployed == nil {
+		return nil
+	}
+	names := map[string]bool{}
+	for n := range r.Components {
+		names[n] = true
+	}
+	for n := range r.Deployed {
+		names[n] = true
+	}
+	sorted := make([]string, 0, len(names))
+	for n := range names {
+		sorted = append(sorted, n)
+	}
+	sort.Strings(sorted)
+	var out []string
+	for _, n := range sorted {
+		o, inOld := r.Deployed[n]
+		v, inNew := r.Components[n]
+		switch {
+		case !inOld:
+			out = append(out, fmt.Sprintf("+ %s %s", n, v))
+		case !inNew:
+			out = append(out, fmt.Sprintf("- %s %s", n, o))
+		case o != v:
+			out = append(out, fmt.Sprintf("~ %s %s -> %s", n, o, v))
+		}
+	}
+	return out
 }
 
 func plural(n int, one, many string) string {

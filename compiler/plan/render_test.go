@@ -89,3 +89,66 @@ Plan: 2 to add, 0 to change, 0 to destroy.
 		t.Errorf("text plan (-want +got):\n%s", diff)
 	}
 }
+
+// TestWriteTextUpdate renders an update: what it was compared with, the
+// changed fields grouped by step, steps added and removed whole, unchanged
+// steps and uploads folded, deployments with component versions old -> new,
+// and the summary.
+func TestWriteTextUpdate(t *testing.T) {
+	p := &Plan{
+		FormatVersion: FormatVersion, Pipeline: "intent-dev", Environment: "dev", Region: "eu-west-1", ConfigSHA256: "abc",
+		State: State{Account: "123456789012", Region: "eu-west-1", CallerARN: "arn:aws:iam::123456789012:user/ci"},
+		Target: PipelineTarget{Action: Update, Name: "intent-dev", Changes: []Change{
+			{Action: Update, Path: "Parameters[MinAccuracy].DefaultValue", Old: ptr("0.85"), New: ptr("0.9")},
+			{Action: Update, Step: "FineTune-intent", Path: "Arguments.HyperParameters.epochs", Old: ptr("3"), New: ptr("4")},
+			{Action: Create, Step: "FineTune-intent", Path: "Arguments.HyperParameters.seed", New: ptr("7")},
+			{Action: Create, Step: "Evaluate-extra"},
+		}},
+		Steps: []Step{{Name: "Prepare-intents", Type: "Processing", Action: NoOp}, {Name: "FineTune-intent", Type: "Training", Action: Update},
+			{Name: "Evaluate-extra", Type: "Processing", Action: Create}, {Name: "Gate-quality", Type: "Condition", Action: NoOp}},
+		Uploads: []Upload{{Action: NoOp}, {Action: NoOp}},
+		Resources: []Resource{
+			{Action: NoOp, Kind: "greengrass-component", Address: "c.App 1.1.1"},
+			{Action: Create, Kind: "greengrass-component", Address: "c.Model 1.2.3"},
+			{Action: Create, Kind: "greengrass-deployment", Address: "edge_target.stores (intent-dev-stores)",
+				Components: map[string]string{"c.App": "1.1.1", "c.Model": "1.2.3"}, Deployed: map[string]string{"c.App": "1.1.1", "c.Model": "1.0.0"}},
+		},
+	}
+	var b strings.Builder
+	if err := WriteText(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	want := `Pipeline intent-dev (environment dev, region eu-west-1)
+Configuration sha256 abc
+Compared with what is deployed in account 123456789012, region eu-west-1 (read as arn:aws:iam::123456789012:user/ci).
+
+Actions are shown with these symbols:
+  +   create
+  ~   update
+
+SageMaker pipeline "intent-dev" will be updated in place:
+  ~ pipeline "intent-dev"
+      ~ Parameters[MinAccuracy].DefaultValue: 0.85 -> 0.9
+      ~ step "FineTune-intent" (Training)
+          ~ Arguments.HyperParameters.epochs: 3 -> 4
+          + Arguments.HyperParameters.seed = 7
+      + step "Evaluate-extra" (Processing)
+      # 2 unchanged steps hidden
+
+Uploads (content-addressed):
+  # 2 uploads already in S3 hidden
+
+Greengrass components:
+  + c.Model 1.2.3
+  # 1 unchanged hidden
+
+Greengrass deployments:
+  + edge_target.stores (intent-dev-stores)
+      ~ c.Model 1.0.0 -> 1.2.3
+
+Plan: 2 to add, 1 to change, 0 to destroy.
+`
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("text plan (-want +got):\n%s", diff)
+	}
+}

@@ -42,6 +42,9 @@ type Applied struct {
 	// PipelineVersionID is the version Create/UpdatePipeline made, when
 	// the service says (moto does not).
 	PipelineVersionID int64
+	// Components and Deployments count the Greengrass versions and
+	// deployments created.
+	Components, Deployments int
 }
 
 // StaleError says the deployed state changed since the plan.
@@ -144,6 +147,9 @@ func (c *Clients) Apply(ctx context.Context, s *planner.Saved, o ApplyOptions) (
 	case plan.Update:
 		fmt.Fprintf(progress, "Updated the pipeline %s.\n", res.PipelineARN)
 	}
+	if err := c.applyGreengrass(ctx, s, id.Account, now, progress, &res); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 
@@ -153,7 +159,30 @@ func (c *Clients) Apply(ctx context.Context, s *planner.Saved, o ApplyOptions) (
 // keys are not either (the same key holds the same bytes).
 func checkStale(p *plan.Plan, now plan.Deployed) error {
 	var changes []string
+	targets := map[string]plan.Resource{}
+	for _, r := range p.Resources {
+		if r.Kind == "greengrass-deployment" {
+			targets[r.TargetARN] = r
+		}
+	}
 	for _, r := range p.State.Reads {
+		if r.Kind == plan.ReadDeployment {
+			// Someone deployed to the target since the plan, and not what
+			// this plan deploys: the plan's old -> new is no longer true.
+			dd, ok := now.Deployments[r.ID]
+			was := ""
+			if r.Exists {
+				was = r.SHA256
+			}
+			is := ""
+			if ok {
+				is = plan.DigestOf([]byte(dd.ID))
+			}
+			if was != is && !(ok && equalComponents(dd.Components, targets[r.ID].Components)) {
+				changes = append(changes, "a new deployment to "+r.ID+" was made since the plan")
+			}
+			continue
+		}
 		if r.Kind != plan.ReadPipeline {
 			continue
 		}

@@ -15,6 +15,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/slm-project/slm/compiler"
+	"github.com/slm-project/slm/compiler/ir"
 	"github.com/slm-project/slm/compiler/plan"
 	"github.com/slm-project/slm/deploy"
 	"github.com/slm-project/slm/deploy/awsdeploy"
@@ -27,7 +28,7 @@ const example = "../../examples/intent"
 
 // setup resets moto, creates the example's buckets (the estate) and plans
 // the example's dev environment into a plan directory.
-func setup(t *testing.T) (aws.Config, *awsdeploy.Clients, *planner.Saved) {
+func setup(t testing.TB) (aws.Config, *awsdeploy.Clients, *planner.Saved) {
 	t.Helper()
 	ctx := context.Background()
 	cfg := awstest.Config(t)
@@ -38,21 +39,9 @@ func setup(t *testing.T) (aws.Config, *awsdeploy.Clients, *planner.Saved) {
 			t.Fatal(err)
 		}
 	}
-	res := compiler.Load(ctx, compiler.Request{FS: osFS{}, Dir: example, Vars: lang.VarInputs{
-		VarFiles: []string{example + "/envs/dev.slmvars.hcl"}, Vars: []string{"account_id=" + awstest.AccountID}}})
-	if res.Diags.HasErrors() {
-		t.Fatal(res.Diags)
-	}
-	runner, err := exec.LookPath("true")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lib, err := exec.LookPath("false")
-	if err != nil {
-		t.Fatal(err)
-	}
+	runner, lib := stepFiles(t)
 	c := awsdeploy.NewClients(cfg, awstest.Region)
-	pd, err := deploy.Plan(ctx, deploy.PlanRequest{Pipeline: res.Pipeline, Code: planner.CodeOptions{Runner: runner, ORTLib: lib}, Clients: c, Version: "test"})
+	pd, err := deploy.Plan(ctx, deploy.PlanRequest{Pipeline: compileExample(t), Code: planner.CodeOptions{Runner: runner, ORTLib: lib}, Clients: c, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +54,32 @@ func setup(t *testing.T) (aws.Config, *awsdeploy.Clients, *planner.Saved) {
 		t.Fatal(err)
 	}
 	return cfg, c, s
+}
+
+// compileExample compiles the example's dev environment in moto's account.
+func compileExample(t testing.TB) *ir.Pipeline {
+	t.Helper()
+	res := compiler.Load(context.Background(), compiler.Request{FS: osFS{}, Dir: example, Vars: lang.VarInputs{
+		VarFiles: []string{example + "/envs/dev.slmvars.hcl"}, Vars: []string{"account_id=" + awstest.AccountID}}})
+	if res.Diags.HasErrors() {
+		t.Fatal(res.Diags)
+	}
+	return res.Pipeline
+}
+
+// stepFiles are small x86-64 ELF files standing in for the runner and ONNX
+// Runtime.
+func stepFiles(t testing.TB) (runner, lib string) {
+	t.Helper()
+	runner, err := exec.LookPath("true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err = exec.LookPath("false")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runner, lib
 }
 
 // TestApplyInterruptedConverges stops an apply after its first upload (as
@@ -149,5 +164,42 @@ func TestLock(t *testing.T) {
 	}
 	if err := second.Release(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkPlanMoto is a plan of the example against moto: reading the
+// pipeline and every upload's object, after the first apply (the usual
+// pull-request case: everything exists).
+func BenchmarkPlanMoto(b *testing.B) {
+	_, c, s := setup(b)
+	ctx := context.Background()
+	if _, err := c.Apply(ctx, s, awsdeploy.ApplyOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	res := compileExample(b)
+	runner, lib := stepFiles(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := deploy.Plan(ctx, deploy.PlanRequest{Pipeline: res, Code: planner.CodeOptions{Runner: runner, ORTLib: lib}, Clients: c, Version: "test"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkApplyMoto applies a one-field change (UpdatePipeline; every
+// upload already there) against moto: lock, STS, re-read, update, unlock.
+func BenchmarkApplyMoto(b *testing.B) {
+	_, c, s := setup(b)
+	ctx := context.Background()
+	if _, err := c.Apply(ctx, s, awsdeploy.ApplyOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		// Apply the same plan again: everything is compared and found in
+		// place, which is the cost floor of every apply.
+		if _, err := c.Apply(ctx, s, awsdeploy.ApplyOptions{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/greengrassv2"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -39,6 +40,8 @@ type SageMakerAPI interface {
 	AddTags(context.Context, *sagemaker.AddTagsInput, ...func(*sagemaker.Options)) (*sagemaker.AddTagsOutput, error)
 	StartPipelineExecution(context.Context, *sagemaker.StartPipelineExecutionInput, ...func(*sagemaker.Options)) (*sagemaker.StartPipelineExecutionOutput, error)
 	DescribePipelineExecution(context.Context, *sagemaker.DescribePipelineExecutionInput, ...func(*sagemaker.Options)) (*sagemaker.DescribePipelineExecutionOutput, error)
+	ListModelPackages(context.Context, *sagemaker.ListModelPackagesInput, ...func(*sagemaker.Options)) (*sagemaker.ListModelPackagesOutput, error)
+	DescribeModelPackage(context.Context, *sagemaker.DescribeModelPackageInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeModelPackageOutput, error)
 	ListPipelineExecutionSteps(context.Context, *sagemaker.ListPipelineExecutionStepsInput, ...func(*sagemaker.Options)) (*sagemaker.ListPipelineExecutionStepsOutput, error)
 }
 
@@ -53,6 +56,9 @@ type Clients struct {
 	S3        S3API
 	SageMaker SageMakerAPI
 	STS       STSAPI
+	// Greengrass is Greengrass v2; AWS_ENDPOINT_URL_GREENGRASSV2 points it
+	// elsewhere (moto has no Greengrass v2: the tests use a fake).
+	Greengrass GreengrassAPI
 }
 
 // NewClients builds clients from cfg (its region is replaced by region).
@@ -60,10 +66,11 @@ func NewClients(cfg aws.Config, region string) *Clients {
 	cfg = cfg.Copy()
 	cfg.Region = region
 	return &Clients{
-		Region:    region,
-		S3:        s3.NewFromConfig(cfg),
-		SageMaker: sagemaker.NewFromConfig(cfg),
-		STS:       sts.NewFromConfig(cfg),
+		Region:     region,
+		S3:         s3.NewFromConfig(cfg),
+		SageMaker:  sagemaker.NewFromConfig(cfg),
+		STS:        sts.NewFromConfig(cfg),
+		Greengrass: greengrassv2.NewFromConfig(cfg),
 	}
 }
 
@@ -115,6 +122,8 @@ func explain(err error, action, resource string) error {
 		switch code := ae.ErrorCode(); {
 		case code == "AccessDenied" || code == "AccessDeniedException" || code == "Forbidden" || code == "UnauthorizedOperation":
 			return fmt.Errorf("access denied: the credentials may not %s on %s; grant it to the role slm runs as (the Terraform's ci role has it): %w", action, resource, err)
+		case code == "ConflictException":
+			return fmt.Errorf("%s on %s: a conflicting change is in progress; run apply again: %w", action, resource, err)
 		case code == "NoSuchBucket":
 			return fmt.Errorf("%s on %s: the bucket does not exist. The estate is not applied yet: run terraform apply on the plan's terraform/ directory (its output \"buckets\" names the buckets): %w", action, resource, err)
 		case strings.Contains(code, "ExpiredToken"):
@@ -135,4 +144,11 @@ func splitURI(uri string) (bucket, key string, err error) {
 		return "", "", fmt.Errorf("%q names no object", uri)
 	}
 	return bucket, key, nil
+}
+
+// isConflict says a create found the thing already there (an earlier,
+// interrupted run made it).
+func isConflict(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && (ae.ErrorCode() == "ConflictException" || ae.ErrorCode() == "ResourceAlreadyExistsException")
 }

@@ -39,6 +39,9 @@ func (c *Clients) Read(ctx context.Context, p *plan.Plan) (plan.Deployed, error)
 			d.Objects[u.URI] = *o
 		}
 	}
+	if err := c.readGreengrass(ctx, id.Account, p, &d); err != nil {
+		return plan.Deployed{}, err
+	}
 	return d, nil
 }
 

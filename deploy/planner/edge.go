@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -20,6 +21,7 @@ import (
 	"github.com/slm-project/slm/backends/greengrass"
 	"github.com/slm-project/slm/backends/sagemaker/localrun"
 	"github.com/slm-project/slm/compiler/ir"
+	"github.com/slm-project/slm/stdlib/evaluate"
 )
 
 // EdgeRuntime names slm-edge and ONNX Runtime for each architecture the
@@ -263,4 +265,43 @@ func checkPrecision(where string, manifest []byte, variant string) error {
 		return fmt.Errorf("%s holds a %s bundle, but the edge target ships variant %q: pass the %s bundle (or the training model directory holding it), or set variant = %q", where, m.Precision, variant, variant, m.Precision)
 	}
 	return nil
+}
+
+// BundleFromModelArchive takes the bundle of variant out of a training
+// job's model.tar.gz (the model data a registered model package names):
+// its <variant>.tar.gz member (bundle.tar.gz, bundle-int8.tar.gz), as the
+// training step writes it, or else its bundle/ or bundle-int8/ directory,
+// packed; the manifest must say the variant's precision.
+func BundleFromModelArchive(ctx context.Context, archive []byte, variant string) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "slm-model-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	tgz := filepath.Join(dir, "model.tar.gz")
+	if err := os.WriteFile(tgz, archive, 0o600); err != nil {
+		return nil, err
+	}
+	sub := variantDir(variant)
+	if content, err := archiveMember(tgz, sub+".tar.gz"); err == nil {
+		manifest, err := archiveManifest(content)
+		if err != nil {
+			return nil, fmt.Errorf("%s.tar.gz in the model archive: %w", sub, err)
+		}
+		if err := checkPrecision(sub+".tar.gz in the model archive", manifest, variant); err != nil {
+			return nil, err
+		}
+		return content, nil
+	}
+	out := filepath.Join(dir, "model")
+	if err := os.Mkdir(out, 0o700); err != nil {
+		return nil, err
+	}
+	if err := evaluate.ExtractTarGz(ctx, tgz, out); err != nil {
+		return nil, fmt.Errorf("unpacking the model archive: %w", err)
+	}
+	if !fileExists(filepath.Join(out, sub, "manifest.json")) {
+		return nil, fmt.Errorf("the model archive holds neither %s.tar.gz nor %s/manifest.json: no %s bundle", sub, sub, variant)
+	}
+	return packChecked(filepath.Join(out, sub), sub+"/ in the model archive", variant)
 }

@@ -33,8 +33,9 @@ type Inputs struct {
 	Pipeline *ir.Pipeline
 	Code     sagemaker.Code
 	// Edge is nil when no model bundle was given: Greengrass is then not
-	// planned and a note says why.
-	Edge *greengrass.Inputs
+	// planned and a note says why (EdgeNote, or a default).
+	Edge     *greengrass.Inputs
+	EdgeNote string
 }
 
 // Result is a plan with the files it writes.
@@ -57,6 +58,17 @@ type Result struct {
 // comparing with what is deployed (plan.Compare) sets the real actions.
 func Build(in Inputs) (*Result, error) {
 	p := in.Pipeline
+	// Compiling the definition schema is a fifth of a plan's time: it runs
+	// while the definition is generated.
+	type loaded struct {
+		c   *defcheck.Checker
+		err error
+	}
+	checkerc := make(chan loaded, 1)
+	go func() {
+		c, err := defcheck.New()
+		checkerc <- loaded{c, err}
+	}()
 	sm, err := sagemaker.Generate(p, in.Code)
 	if err != nil {
 		return nil, fmt.Errorf("generating the SageMaker pipeline: %w", err)
@@ -64,7 +76,8 @@ func Build(in Inputs) (*Result, error) {
 	// The compiler's checks should make this impossible; if the definition
 	// still fails the schema or the semantic checks, refuse to write it
 	// rather than let CreatePipeline find out.
-	checker, err := defcheck.New()
+	l := <-checkerc
+	checker, err := l.c, l.err
 	if err != nil {
 		return nil, fmt.Errorf("loading the pipeline definition checker: %w", err)
 	}
@@ -94,7 +107,11 @@ func Build(in Inputs) (*Result, error) {
 	var notes []string
 	if len(p.EdgeTargets) > 0 {
 		if in.Edge == nil {
-			notes = append(notes, "Greengrass components and deployments are not planned: they ship a trained model bundle. Pass --model with a training model directory (holding bundle/ and bundle-int8/) or a bundle.")
+			note := in.EdgeNote
+			if note == "" {
+				note = "Greengrass components and deployments are not planned: they ship a trained model bundle. Pass --model with a training model directory (holding bundle/ and bundle-int8/) or a bundle."
+			}
+			notes = append(notes, note)
 		} else {
 			gg, err := greengrass.Build(p, *in.Edge)
 			if err != nil {
@@ -140,14 +157,20 @@ func Build(in Inputs) (*Result, error) {
 			if len(c.DependsOn) > 0 {
 				d = append(d, "depends on "+strings.Join(c.DependsOn, ", "))
 			}
-			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-component", Type: c.Name, Name: c.Version, Address: c.Name + " " + c.Version, Details: d})
+			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-component", Type: c.Name, Name: c.Version, Address: c.Name + " " + c.Version, Details: d, File: "greengrass/" + c.Recipe})
 		}
 		for _, dp := range gg.Deployments {
 			d := []string{"target " + dp.TargetARN, "components " + strings.Join(dp.Components, ", "), "rollout " + dp.Rollout, "request " + dp.Request}
 			if len(dp.Guards) > 0 {
 				d = append(d, "ships only a model that passed gate."+strings.Join(dp.Guards, ", gate."))
 			}
-			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-deployment", Type: "edge_target", Name: dp.EdgeTarget, Address: "edge_target." + dp.EdgeTarget + " (" + dp.Name + ")", Details: d})
+			comps := map[string]string{}
+			for _, c := range dp.Components {
+				n, v, _ := strings.Cut(c, " ")
+				comps[n] = v
+			}
+			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-deployment", Type: "edge_target", Name: dp.EdgeTarget,
+				Address: "edge_target." + dp.EdgeTarget + " (" + dp.Name + ")", Details: d, File: "greengrass/" + dp.Request, TargetARN: dp.TargetARN, Components: comps})
 		}
 	}
 	pl.Artifacts = Artifacts(res.Files)

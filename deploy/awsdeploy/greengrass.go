@@ -1,0 +1,182 @@
+package awsdeploy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/greengrassv2"
+	ggtypes "github.com/aws/aws-sdk-go-v2/service/greengrassv2/types"
+
+	"github.com/slm-project/slm/compiler/plan"
+	"github.com/slm-project/slm/deploy/planner"
+)
+
+// GreengrassAPI is the part of Greengrass v2 slm uses.
+type GreengrassAPI interface {
+	DescribeComponent(context.Context, *greengrassv2.DescribeComponentInput, ...func(*greengrassv2.Options)) (*greengrassv2.DescribeComponentOutput, error)
+	CreateComponentVersion(context.Context, *greengrassv2.CreateComponentVersionInput, ...func(*greengrassv2.Options)) (*greengrassv2.CreateComponentVersionOutput, error)
+	ListDeployments(context.Context, *greengrassv2.ListDeploymentsInput, ...func(*greengrassv2.Options)) (*greengrassv2.ListDeploymentsOutput, error)
+	GetDeployment(context.Context, *greengrassv2.GetDeploymentInput, ...func(*greengrassv2.Options)) (*greengrassv2.GetDeploymentOutput, error)
+	CreateDeployment(context.Context, *greengrassv2.CreateDeploymentInput, ...func(*greengrassv2.Options)) (*greengrassv2.CreateDeploymentOutput, error)
+}
+
+// componentARN is a component version's ARN.
+func componentARN(region, account, name, version string) string {
+	return fmt.Sprintf("arn:aws:greengrass:%s:%s:components:%s:versions:%s", region, account, name, version)
+}
+
+// readGreengrass reads which of the plan's component versions exist and
+// each deployment target's latest deployment.
+func (c *Clients) readGreengrass(ctx context.Context, account string, p *plan.Plan, d *plan.Deployed) error {
+	d.Components = map[string]bool{}
+	d.Deployments = map[string]plan.DeployedDeployment{}
+	for _, r := range p.Resources {
+		switch r.Kind {
+		case "greengrass-component":
+			arn := componentARN(c.Region, account, r.Type, r.Name)
+			if _, err := c.Greengrass.DescribeComponent(ctx, &greengrassv2.DescribeComponentInput{Arn: aws.String(arn)}); err != nil {
+				if isNotFound(err) {
+					continue
+				}
+				return explain(err, "greengrass:DescribeComponent", arn)
+			}
+			d.Components[r.Type+" "+r.Name] = true
+		case "greengrass-deployment":
+			dd, err := c.latestDeployment(ctx, r.TargetARN)
+			if err != nil {
+				return err
+			}
+			if dd != nil {
+				d.Deployments[r.TargetARN] = *dd
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Clients) latestDeployment(ctx context.Context, target string) (*plan.DeployedDeployment, error) {
+	out, err := c.Greengrass.ListDeployments(ctx, &greengrassv2.ListDeploymentsInput{TargetArn: aws.String(target), HistoryFilter: ggtypes.DeploymentHistoryFilterLatestOnly})
+	if err != nil {
+		return nil, explain(err, "greengrass:ListDeployments", target)
+	}
+	if len(out.Deployments) == 0 {
+		return nil, nil
+	}
+	latest := out.Deployments[0]
+	for _, x := range out.Deployments[1:] {
+		if x.IsLatestForTarget || aws.ToTime(x.CreationTimestamp).After(aws.ToTime(latest.CreationTimestamp)) {
+			latest = x
+		}
+	}
+	g, err := c.Greengrass.GetDeployment(ctx, &greengrassv2.GetDeploymentInput{DeploymentId: latest.DeploymentId})
+	if err != nil {
+		return nil, explain(err, "greengrass:GetDeployment", aws.ToString(latest.DeploymentId))
+	}
+	dd := &plan.DeployedDeployment{ID: aws.ToString(g.DeploymentId), Status: string(g.DeploymentStatus), Components: map[string]string{}}
+	for n, spec := range g.Components {
+		dd.Components[n] = aws.ToString(spec.ComponentVersion)
+	}
+	return dd, nil
+}
+
+// applyGreengrass creates the missing component versions, waits until each
+// is deployable, then creates the deployments whose components differ from
+// what the target runs. A deployment in progress is never cancelled: the
+// new one supersedes it on each device when it arrives.
+func (c *Clients) applyGreengrass(ctx context.Context, s *planner.Saved, account string, now plan.Deployed, progress io.Writer, res *Applied) error {
+	for _, r := range s.Plan.Resources {
+		if r.Kind != "greengrass-component" || now.Components[r.Type+" "+r.Name] {
+			continue
+		}
+		recipe, err := os.ReadFile(filepath.Join(s.Dir, filepath.FromSlash(r.File)))
+		if err != nil {
+			return fmt.Errorf("reading the recipe of %s: %w", r.Address, err)
+		}
+		sum := sha256.Sum256(recipe)
+		if _, err := c.Greengrass.CreateComponentVersion(ctx, &greengrassv2.CreateComponentVersionInput{
+			InlineRecipe: recipe, ClientToken: aws.String(hex.EncodeToString(sum[:16])),
+			Tags: map[string]string{"slm:pipeline": s.Plan.Pipeline},
+		}); err != nil && !isConflict(err) {
+			return explain(err, "greengrass:CreateComponentVersion", r.Address)
+		}
+		if err := c.waitDeployable(ctx, componentARN(c.Region, account, r.Type, r.Name)); err != nil {
+			return fmt.Errorf("component %s: %w", r.Address, err)
+		}
+		fmt.Fprintf(progress, "Created the component version %s.\n", r.Address)
+		res.Components++
+	}
+	for _, r := range s.Plan.Resources {
+		if r.Kind != "greengrass-deployment" {
+			continue
+		}
+		if dd, ok := now.Deployments[r.TargetARN]; ok && equalComponents(dd.Components, r.Components) && dd.Status != "FAILED" && dd.Status != "CANCELED" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(s.Dir, filepath.FromSlash(r.File)))
+		if err != nil {
+			return fmt.Errorf("reading the deployment request of %s: %w", r.Address, err)
+		}
+		var in greengrassv2.CreateDeploymentInput
+		if err := json.Unmarshal(b, &in); err != nil {
+			return fmt.Errorf("the deployment request %s: %w", r.File, err)
+		}
+		sum := sha256.Sum256(b)
+		in.ClientToken = aws.String(hex.EncodeToString(sum[:16]))
+		out, err := c.Greengrass.CreateDeployment(ctx, &in)
+		if err != nil {
+			return explain(err, "greengrass:CreateDeployment", r.TargetARN)
+		}
+		fmt.Fprintf(progress, "Created the deployment %s to %s.\n", aws.ToString(out.DeploymentId), r.TargetARN)
+		res.Deployments++
+	}
+	return nil
+}
+
+func equalComponents(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// waitDeployable polls a new component version until Greengrass has
+// checked its artifacts (DEPLOYABLE) or failed it.
+func (c *Clients) waitDeployable(ctx context.Context, arn string) error {
+	delay := 200 * time.Millisecond
+	for i := 0; ; i++ {
+		out, err := c.Greengrass.DescribeComponent(ctx, &greengrassv2.DescribeComponentInput{Arn: aws.String(arn)})
+		if err != nil {
+			return explain(err, "greengrass:DescribeComponent", arn)
+		}
+		if out.Status != nil {
+			switch out.Status.ComponentState {
+			case ggtypes.CloudComponentStateDeployable:
+				return nil
+			case ggtypes.CloudComponentStateFailed:
+				return fmt.Errorf("the Greengrass service refused the component version: %s %v", aws.ToString(out.Status.Message), out.Status.Errors)
+			}
+		}
+		if i >= 60 {
+			return fmt.Errorf("not deployable after %d checks", i)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 5*time.Second)
+	}
+}
