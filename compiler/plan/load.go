@@ -19,31 +19,38 @@ const File = "plan.json"
 // plan and one of an unknown major format version are refused with what to
 // do instead.
 func Load(dir string) (*Plan, error) {
+	p, _, err := LoadBytes(dir)
+	return p, err
+}
+
+// LoadBytes is Load that also returns plan.json's bytes (apply tags the pipeline
+// with their digest).
+func LoadBytes(dir string) (*Plan, []byte, error) {
 	st, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("%s does not exist; make a plan directory with slm plan DIR --out %s", dir, dir)
+		return nil, nil, fmt.Errorf("%s does not exist; make a plan directory with slm plan DIR --out %s", dir, dir)
 	case err != nil:
-		return nil, fmt.Errorf("reading the plan directory: %w", err)
+		return nil, nil, fmt.Errorf("reading the plan directory: %w", err)
 	case !st.IsDir():
-		return nil, fmt.Errorf("%s is a file, not a plan directory; give the directory slm plan --out wrote", dir)
+		return nil, nil, fmt.Errorf("%s is a file, not a plan directory; give the directory slm plan --out wrote", dir)
 	}
 	path := filepath.Join(dir, File)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s is not a plan directory: it has no %s; make one with slm plan DIR --out %s", dir, File, dir)
+		return nil, nil, fmt.Errorf("%s is not a plan directory: it has no %s; make one with slm plan DIR --out %s", dir, File, dir)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the plan: %w", err)
+		return nil, nil, fmt.Errorf("reading the plan: %w", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	var p Plan
 	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("%s is not a valid plan (%w); it may be truncated or edited: make it again with slm plan", path, err)
+		return nil, nil, fmt.Errorf("%s is not a valid plan (%w); it may be truncated or edited: make it again with slm plan", path, err)
 	}
 	major, _, _ := strings.Cut(p.FormatVersion, ".")
 	if want, _, _ := strings.Cut(FormatVersion, "."); major != want {
-		return nil, fmt.Errorf("%s has plan format version %q; this slm reads %s.x: use the slm version that made it, or make the plan again", path, p.FormatVersion, want)
+		return nil, nil, fmt.Errorf("%s has plan format version %q; this slm reads %s.x: use the slm version that made it, or make the plan again", path, p.FormatVersion, want)
 	}
-	return &p, nil
+	return &p, b, nil
 }

@@ -1,10 +1,7 @@
 package planner
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +11,7 @@ import (
 )
 
 // PlanFile is the plan's own file in a plan directory.
-const PlanFile = "plan.json"
+const PlanFile = plan.File
 
 // Saved is a plan directory read back for apply.
 type Saved struct {
@@ -35,22 +32,12 @@ func IsPlanDir(dir string) bool {
 // the digest plan.json records), of another format, or made by another slm
 // version.
 func LoadSaved(dir, version string) (*Saved, error) {
-	b, err := os.ReadFile(filepath.Join(dir, PlanFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s holds no %s: it is not a plan directory (write one with slm plan --out %s)", dir, PlanFile, dir)
-	}
+	p, b, err := plan.LoadBytes(dir)
 	if err != nil {
-		return nil, fmt.Errorf("reading the plan: %w", err)
+		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(dir, outMarker)); err != nil {
 		return nil, fmt.Errorf("%s lacks the %s marker slm plan writes last: it is half-written or not slm's; plan again", dir, outMarker)
-	}
-	var p plan.Plan
-	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, fmt.Errorf("%s/%s is not a plan: %w", dir, PlanFile, err)
-	}
-	if major(p.FormatVersion) != major(plan.FormatVersion) {
-		return nil, fmt.Errorf("%s/%s has format version %q; this slm reads %q: plan again with this slm", dir, PlanFile, p.FormatVersion, plan.FormatVersion)
 	}
 	if p.SlmVersion != version {
 		return nil, fmt.Errorf("the plan in %s was made by slm %s, this is slm %s: plan again with this slm (the plan names this binary's step code)", dir, p.SlmVersion, version)
@@ -73,12 +60,7 @@ func LoadSaved(dir, version string) (*Saved, error) {
 	if err != nil || plan.DigestOf(def) != p.Target.DefinitionSHA256 {
 		return nil, fmt.Errorf("the plan's pipeline definition %s is missing or edited; plan again", p.Target.Definition)
 	}
-	return &Saved{Dir: dir, Plan: &p, SHA256: plan.DigestOf(b), Definition: def}, nil
-}
-
-func major(v string) string {
-	m, _, _ := strings.Cut(v, ".")
-	return m
+	return &Saved{Dir: dir, Plan: p, SHA256: plan.DigestOf(b), Definition: def}, nil
 }
 
 // UploadBytes returns the bytes of an upload: the plan directory's copy, or
