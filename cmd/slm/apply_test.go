@@ -402,8 +402,16 @@ func TestEdgeRelease(t *testing.T) {
 
 // registerModel puts a model.tar.gz (bundle/ and bundle-int8/) and its
 // evaluation report in S3 and registers a model package in the example's
-// group, as the pipeline's Register step would.
+// group, as the pipeline's Register step would, recording that it passed
+// the example's gates.
 func registerModel(t *testing.T, cfg aws.Config, text, status string, accuracy float64) {
+	t.Helper()
+	registerModelGates(t, cfg, text, status, accuracy, map[string]string{"slm:gates": "latency,quality"})
+}
+
+// registerModelGates registers a model package with meta as its
+// CustomerMetadataProperties (nil: none, as a package registered by hand).
+func registerModelGates(t *testing.T, cfg aws.Config, text, status string, accuracy float64, meta map[string]string) {
 	t.Helper()
 	ctx := context.Background()
 	files := map[string][]byte{}
@@ -431,7 +439,8 @@ func registerModel(t *testing.T, cfg aws.Config, text, status string, accuracy f
 		}
 	}
 	if _, err := sm.CreateModelPackage(ctx, &sagemaker.CreateModelPackageInput{
-		ModelPackageGroupName: aws.String(group),
+		ModelPackageGroupName:      aws.String(group),
+		CustomerMetadataProperties: meta,
 		ModelApprovalStatus:   smtypes.ModelApprovalStatus(status),
 		InferenceSpecification: &smtypes.InferenceSpecification{
 			Containers:            []smtypes.ModelPackageContainerDefinition{{Image: aws.String("763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-inference:2.9.0"), ModelDataUrl: aws.String("s3://slm-model-artifacts-dev-acme/" + key + "model.tar.gz")}},
@@ -486,6 +495,72 @@ func TestEdgeReleaseFromRegistry(t *testing.T) {
 	out = mustRun(t, 2, planArgs(t, filepath.Join(dir, "pinned"), append(rt, "--model-version", "1")...)...)
 	if !strings.Contains(out, "ships model package slm-dev-intent-classifier/1 (Approved)") {
 		t.Errorf("pinned plan:\n%s", out)
+	}
+	if len(gg.Errors) > 0 {
+		t.Fatalf("the Greengrass fake refused requests: %v", gg.Errors)
+	}
+}
+
+// TestEdgeReleaseGates: the registry's package ships to an edge target only
+// when its slm:gates record holds every gate of the target's chain; the
+// plan names the missing gates and the version, and plans no release for
+// the target. A local --model bundle ships with a note that its gates are
+// not checked.
+func TestEdgeReleaseGates(t *testing.T) {
+	cfg := motoAccount(t)
+	gg := ggfake.New(t, awstest.Region, awstest.AccountID)
+	t.Setenv("AWS_ENDPOINT_URL_GREENGRASSV2", gg.URL)
+	local := edgeFiles(t, "local")
+	rt := local[2:]
+	dir := t.TempDir()
+
+	registerModelGates(t, cfg, "v1", "Approved", 0.95, nil)
+	out := mustRun(t, 2, planArgs(t, filepath.Join(dir, "none"), rt...)...)
+	for _, want := range []string{
+		"edge_target.stores ships nothing: model package slm-dev-intent-classifier/1 (Approved) did not pass gate.latency, gate.quality, which the target requires (the package passed: none recorded)",
+		"Greengrass components and deployments are not planned: no edge target's model package passed the target's gates",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan of a package with no gate record lacks %q:\n%s", want, out)
+		}
+	}
+	registerModelGates(t, cfg, "v2", "Approved", 0.96, map[string]string{"slm:gates": "quality"})
+	partial := filepath.Join(dir, "partial")
+	out = mustRun(t, 2, planArgs(t, partial, rt...)...)
+	if want := "model package slm-dev-intent-classifier/2 (Approved) did not pass gate.latency, which the target requires (the package passed: gate.quality)"; !strings.Contains(out, want) {
+		t.Errorf("plan of a package missing a gate lacks %q:\n%s", want, out)
+	}
+	for _, bad := range []string{"+ edge_target.stores", "IntentClassifier.Model"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("plan of a package missing a gate plans %q:\n%s", bad, out)
+		}
+	}
+	mustRun(t, 0, "apply", partial)
+	if n := len(gg.Deployments()); n != 0 {
+		t.Fatalf("%d deployments of a package that did not pass the target's gates", n)
+	}
+
+	registerModel(t, cfg, "v3", "Approved", 0.97)
+	good := filepath.Join(dir, "good")
+	out = mustRun(t, 2, planArgs(t, good, rt...)...)
+	for _, want := range []string{"edge_target.stores ships model package slm-dev-intent-classifier/3 (Approved)", "passed gate.latency, gate.quality", "+ edge_target.stores (intent-dev-stores)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan of a package that passed the gates lacks %q:\n%s", want, out)
+		}
+	}
+	mustRun(t, 0, "apply", good)
+	if n := len(gg.Deployments()); n != 1 {
+		t.Errorf("%d deployments, want 1", n)
+	}
+	// Pinning a version is checked the same way (and plans nothing to
+	// change: what runs is left alone).
+	out = mustRun(t, 0, planArgs(t, filepath.Join(dir, "pinned"), append(rt, "--model-version", "2")...)...)
+	if !strings.Contains(out, "edge_target.stores ships nothing: model package slm-dev-intent-classifier/2 (Approved) did not pass gate.latency") {
+		t.Errorf("plan pinned to a package missing a gate:\n%s", out)
+	}
+	out = mustRun(t, 2, planArgs(t, filepath.Join(dir, "local"), local...)...)
+	if want := "its gates (gate.latency, gate.quality) are not checked: a local bundle has no gate record"; !strings.Contains(out, want) {
+		t.Errorf("plan of a local bundle lacks %q:\n%s", want, out)
 	}
 	if len(gg.Errors) > 0 {
 		t.Fatalf("the Greengrass fake refused requests: %v", gg.Errors)
