@@ -441,7 +441,7 @@ func registerModelGates(t *testing.T, cfg aws.Config, text, status string, accur
 	if _, err := sm.CreateModelPackage(ctx, &sagemaker.CreateModelPackageInput{
 		ModelPackageGroupName:      aws.String(group),
 		CustomerMetadataProperties: meta,
-		ModelApprovalStatus:   smtypes.ModelApprovalStatus(status),
+		ModelApprovalStatus:        smtypes.ModelApprovalStatus(status),
 		InferenceSpecification: &smtypes.InferenceSpecification{
 			Containers:            []smtypes.ModelPackageContainerDefinition{{Image: aws.String("763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-inference:2.9.0"), ModelDataUrl: aws.String("s3://slm-model-artifacts-dev-acme/" + key + "model.tar.gz")}},
 			SupportedContentTypes: []string{"application/json"}, SupportedResponseMIMETypes: []string{"application/json"},
