@@ -207,6 +207,9 @@ type Resource struct {
 	// the component versions it deploys (name -> version).
 	TargetARN  string            `json:"target_arn,omitempty"`
 	Components map[string]string `json:"components,omitempty"`
+	// Stage is "canary" or "fleet" for a deployment of a staged rollout:
+	// apply creates the fleet's only after the canary's succeeded.
+	Stage string `json:"stage,omitempty"`
 	// Deployed is what the target runs now (the latest deployment's
 	// components), for a deployment compared with AWS.
 	Deployed map[string]string `json:"deployed,omitempty"`

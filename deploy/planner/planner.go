@@ -187,7 +187,7 @@ func Build(in Inputs) (*Result, error) {
 				addr = "edge_target." + dp.EdgeTarget + " stage 2 of 2, fleet (" + dp.Name + ")"
 			}
 			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-deployment", Type: "edge_target", Name: dp.EdgeTarget,
-				Address: addr, Details: d, File: "greengrass/" + dp.Request, TargetARN: dp.TargetARN, Components: comps})
+				Address: addr, Details: d, File: "greengrass/" + dp.Request, TargetARN: dp.TargetARN, Components: comps, Stage: dp.Stage})
 		}
 	}
 	pl.Artifacts = Artifacts(res.Files)
