@@ -20,6 +20,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/slm-project/slm/backends/artifact"
 	"github.com/slm-project/slm/deploy/awsdeploy"
@@ -585,5 +586,97 @@ func TestApplyPrompt(t *testing.T) {
 		if code != tt.code || !strings.Contains(out.String(), "Only 'yes' will be accepted") || !strings.Contains(out.String(), tt.want) {
 			t.Errorf("answer %q: exit %d\nstdout:\n%s\nstderr:\n%s", tt.answer, code, out.String(), errOut.String())
 		}
+	}
+}
+
+// stagedExample copies the example with a canary stage on its edge target.
+func stagedExample(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "intent")
+	if err := os.CopyFS(dir, os.DirFS(example)); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "edge.slm.hcl")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staged := strings.Replace(string(b), "  runtime {\n", "  canary {\n    thing_group = \"intent-stores-${var.env}-canary\"\n    rollout {\n      timeout_minutes = 5\n    }\n  }\n\n  runtime {\n", 1)
+	if staged == string(b) {
+		t.Fatal("edge.slm.hcl has no runtime block to put the canary before")
+	}
+	if err := os.WriteFile(p, []byte(staged), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestStagedRollout: apply creates the canary deployment, waits for its
+// IoT job, and deploys the fleet only when the canary succeeded; a failed
+// canary stops the release (exit 1, naming the deployment and its status);
+// an apply interrupted after the canary succeeded, run again, goes on to
+// the fleet without a second canary.
+func TestStagedRollout(t *testing.T) {
+	motoAccount(t)
+	gg := ggfake.New(t, awstest.Region, awstest.AccountID)
+	t.Setenv("AWS_ENDPOINT_URL_GREENGRASSV2", gg.URL)
+	t.Setenv("AWS_ENDPOINT_URL_IOT", gg.URL)
+	cfgDir := stagedExample(t)
+	arn := "arn:aws:iot:" + awstest.Region + ":" + awstest.AccountID + ":thinggroup/"
+	canary, fleet := arn+"intent-stores-dev-canary", arn+"intent-stores-dev"
+	dir := t.TempDir()
+	planStaged := func(out string, code int, model string) string {
+		t.Helper()
+		args := append([]string{"plan", cfgDir, "--out", out, "--detailed-exitcode", "--var-file", cfgDir + "/envs/dev.slmvars.hcl", "--var", "account_id=" + awstest.AccountID}, onlineCode(t)...)
+		return mustRun(t, code, append(args, edgeFiles(t, model)...)...)
+	}
+	targets := func() []string {
+		var out []string
+		for _, d := range gg.Deployments() {
+			out = append(out, strings.TrimPrefix(d.Target, arn))
+		}
+		return out
+	}
+
+	gg.SetJobOutcome(canary, ggfake.JobFailed)
+	first := filepath.Join(dir, "first")
+	out := planStaged(first, 2, "model v1")
+	for _, want := range []string{"+ edge_target.stores stage 1 of 2, canary (intent-dev-stores-canary)", "+ edge_target.stores stage 2 of 2, fleet (intent-dev-stores)", "stage 2 (the fleet) starts only after this deployment's IoT job succeeded"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("staged plan lacks %q:\n%s", want, out)
+		}
+	}
+	code, stdout, stderr := runCLI(t, "apply", first)
+	id := "00000001-0000-4000-8000-000000000000"
+	for _, want := range []string{`edge_target "stores": the canary deployment ` + id + " to " + canary + " stopped: its IoT job job-" + id + " is CANCELED: 0 succeeded, 1 failed", "so the fleet (stage 2) was not deployed"} {
+		if code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("apply of a failing canary: exit %d, want 1 and %q\nstdout:\n%s\nstderr:\n%s", code, want, stdout, stderr)
+		}
+	}
+	if got := targets(); !cmp.Equal(got, []string{"intent-stores-dev-canary"}) {
+		t.Errorf("deployments to %v after a failed canary, want the canary only", got)
+	}
+
+	// A new model whose canary succeeds; the fleet's deployment is refused
+	// (the apply stops there, as an interrupted one would), then allowed.
+	gg.SetJobOutcome(canary, ggfake.JobSucceeded)
+	gg.DenyDeployments(fleet)
+	second := filepath.Join(dir, "second")
+	planStaged(second, 2, "model v2")
+	code, stdout, stderr = runCLI(t, "apply", second)
+	if code != 1 || !strings.Contains(stderr, "AccessDeniedException") || !strings.Contains(stdout, "The canary deployment 00000002-0000-4000-8000-000000000000 succeeded.") {
+		t.Fatalf("apply with the fleet refused: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	gg.DenyDeployments("")
+	out = mustRun(t, 0, "apply", second)
+	if !strings.Contains(out, "The canary deployment 00000002-0000-4000-8000-000000000000 succeeded.") || !strings.Contains(out, "0 component versions and 1 deployments created.") {
+		t.Errorf("re-run of the interrupted apply:\n%s", out)
+	}
+	if got, want := targets(), []string{"intent-stores-dev-canary", "intent-stores-dev-canary", "intent-stores-dev"}; !cmp.Equal(got, want) {
+		t.Errorf("deployments to %v, want %v (the re-run makes no second canary)", got, want)
+	}
+	planStaged(filepath.Join(dir, "again"), 0, "model v2")
+	if len(gg.Errors) > 0 {
+		t.Fatalf("the Greengrass fake refused requests: %v", gg.Errors)
 	}
 }
