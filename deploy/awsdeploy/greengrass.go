@@ -90,7 +90,9 @@ func (c *Clients) latestDeployment(ctx context.Context, target string) (*plan.De
 // applyGreengrass creates the missing component versions, waits until each
 // is deployable, then creates the deployments whose components differ from
 // what the target runs. A deployment in progress is never cancelled: the
-// new one supersedes it on each device when it arrives.
+// new one supersedes it on each device when it arrives. In a staged
+// rollout the fleet's deployment waits for the canary's to succeed
+// (waitStage); a canary that does not stops the apply with a StageError.
 func (c *Clients) applyGreengrass(ctx context.Context, s *planner.Saved, account string, now plan.Deployed, progress io.Writer, res *Applied) error {
 	for _, r := range s.Plan.Resources {
 		if r.Kind != "greengrass-component" || now.Components[r.Type+" "+r.Name] {
