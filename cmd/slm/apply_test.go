@@ -675,6 +675,11 @@ func TestStagedRollout(t *testing.T) {
 	if got, want := targets(), []string{"intent-stores-dev-canary", "intent-stores-dev-canary", "intent-stores-dev"}; !cmp.Equal(got, want) {
 		t.Errorf("deployments to %v, want %v (the re-run makes no second canary)", got, want)
 	}
+	// Applied once more, the plan changes nothing and waits on nothing.
+	out = mustRun(t, 0, "apply", second)
+	if strings.Contains(out, "Waiting for the canary") || !strings.Contains(out, "0 component versions and 0 deployments created.") {
+		t.Errorf("apply of a plan applied already:\n%s", out)
+	}
 	planStaged(filepath.Join(dir, "again"), 0, "model v2")
 	if len(gg.Errors) > 0 {
 		t.Fatalf("the Greengrass fake refused requests: %v", gg.Errors)

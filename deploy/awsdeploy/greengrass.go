@@ -115,20 +115,31 @@ func (c *Clients) applyGreengrass(ctx context.Context, s *planner.Saved, account
 		fmt.Fprintf(progress, "Created the component version %s.\n", r.Address)
 		res.Components++
 	}
+	deployed := func(r plan.Resource) (string, bool) {
+		dd, ok := now.Deployments[r.TargetARN]
+		return dd.ID, ok && equalComponents(dd.Components, r.Components) && dd.Status != "FAILED" && dd.Status != "CANCELED"
+	}
+	// A fleet that runs the release already needs no canary wait.
+	fleetDone := map[string]bool{}
+	for _, r := range s.Plan.Resources {
+		if r.Kind == "greengrass-deployment" && r.Stage == "fleet" {
+			_, fleetDone[r.Name] = deployed(r)
+		}
+	}
 	// In a staged rollout the canary comes before its fleet (the plan's
 	// order); a canary that does not succeed stops its target's release.
 	for _, r := range s.Plan.Resources {
 		if r.Kind != "greengrass-deployment" {
 			continue
 		}
-		id := ""
-		if dd, ok := now.Deployments[r.TargetARN]; ok && equalComponents(dd.Components, r.Components) && dd.Status != "FAILED" && dd.Status != "CANCELED" {
-			// Deployed already (an earlier run of this plan got this far):
-			// a canary is still waited on, never created again.
-			if r.Stage != "canary" {
-				continue
-			}
-			id = dd.ID
+		// Deployed already (an earlier run of this plan got this far): a
+		// canary is waited on unless its fleet is done, never created again.
+		id, done := deployed(r)
+		if done && (r.Stage != "canary" || fleetDone[r.Name]) {
+			continue
+		}
+		if !done {
+			id = ""
 		}
 		in, err := readDeploymentRequest(s, r)
 		if err != nil {
