@@ -16,7 +16,7 @@ EDGE_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: train-clinc150
 .PHONY: train-smoke
-.PHONY: all setup setup-go setup-ort setup-python setup-moto setup-tools check-infra build build-arm64 testmodels demo test test-go test-python lint lint-go lint-python bench fuzz clean
+.PHONY: all setup setup-go setup-ort setup-python setup-moto setup-tools setup-actionlint check-infra build build-arm64 testmodels demo test test-go test-python lint lint-go lint-python bench fuzz clean
 
 all: build
 
@@ -41,6 +41,11 @@ setup-moto:
 ## (cached: a tool whose version stamp matches is not rebuilt).
 setup-tools:
 	scripts/infra/build-tools.sh
+
+## setup-actionlint: actionlint (GitHub Actions workflow checker) built from the Go module proxy into
+## ~/.cache/slm/tools (about 3 minutes once, then nothing); the tests check `slm init`'s workflows with it.
+setup-actionlint:
+	scripts/infra/build-tools.sh actionlint
 
 ## check-infra: tflint and trivy over the example's generated Terraform, for each environment (offline).
 check-infra: setup-go setup-tools
@@ -80,7 +85,7 @@ test: setup lint test-go test-python train-smoke
 
 # The Go tests run against one moto server (127.0.0.1, a free port), started before and stopped by PID
 # after, also when a test fails; internal/awstest reads its address from SLM_MOTO_ENDPOINT.
-test-go: setup-go setup-ort setup-moto testmodels build-arm64
+test-go: setup-go setup-ort setup-moto testmodels build-arm64 setup-actionlint
 	scripts/aws/moto.sh run $(GO) test -race -count=1 ./...
 
 test-python: setup-python

@@ -29,7 +29,7 @@ func TestProviderSchema(t *testing.T) {
 		}
 		files[p] = b
 	}
-	for _, want := range []string{"github.tf", "outputs.tf", "state.tf", "variables.tf", "versions.tf"} {
+	for _, want := range []string{"github.tf", "main.tf", "outputs.tf", "state.tf", "variables.tf", "versions.tf"} {
 		if files[want] == nil {
 			t.Errorf("infra/%s is missing", want)
 		}

@@ -35,6 +35,9 @@ type Options struct {
 	GoVersion string
 	// TerraformVersion is the Terraform the workflows apply the estate with.
 	TerraformVersion string
+	// ORTVersion is the onnxruntime-node release the deploy workflow takes
+	// ONNX Runtime from (the one slm pins).
+	ORTVersion string
 }
 
 // ComponentPrefix is the Greengrass component name prefix for the project.

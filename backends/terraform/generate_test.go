@@ -488,9 +488,11 @@ func TestPlanDetailsSayWhatIsMeant(t *testing.T) {
 				if !strings.Contains(a.Value, "/"+p.Project.Region+"/") {
 					t.Errorf("log group %q does not name the region %s", a.Value, p.Project.Region)
 				}
-			case r.Type == "aws_sns_topic_subscription" && a.Name == "endpoints":
-				seen++
 			}
+		}
+		// The plan lists instances: no address, no subscription.
+		if r.Type == "aws_sns_topic_subscription" {
+			t.Errorf("%s is listed with no e-mail address to subscribe", r.Address())
 		}
 	}
 	if seen < 1 {

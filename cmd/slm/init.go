@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slm-project/slm/deploy/planner"
 	"github.com/slm-project/slm/scaffold"
 )
 
@@ -64,7 +65,7 @@ every file it replaces.`,
 			if o.Version == "dev" || o.Version == "" {
 				o.Version = "latest"
 			}
-			o.GoVersion, o.TerraformVersion = scaffoldGo, scaffoldTerraform
+			o.GoVersion, o.TerraformVersion, o.ORTVersion = scaffoldGo, scaffoldTerraform, planner.ORTVersion
 			files, err := scaffold.Files(o)
 			if err != nil {
 				return err

@@ -113,3 +113,33 @@ func TestShowErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeSample keeps the README's Markdown plan the golden file.
+func TestReadmeSample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fence := strings.Repeat("`", 5)
+	_, rest, ok := strings.Cut(string(readme), "<!-- show-sample:begin -->\n"+fence+"markdown\n")
+	sample, _, ok2 := strings.Cut(rest, fence+"\n<!-- show-sample:end -->")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no show-sample block")
+	}
+	golden, err := os.ReadFile(filepath.Join("testdata", "show", "intent-dev.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update && sample != string(golden) {
+		// -update rewrites the sample with the golden file, which TestShow
+		// has just rewritten (run the two together).
+		head := string(readme)[:len(readme)-len(rest)]
+		if err := os.WriteFile("../../README.md", []byte(head+string(golden)+rest[len(sample):]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if d := cmp.Diff(string(golden), sample); d != "" {
+		t.Errorf("README.md's sample differs from the golden file (-golden +README); rerun with -update:\n%s", d)
+	}
+}

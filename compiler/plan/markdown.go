@@ -166,7 +166,9 @@ func markdownSections(p *Plan) []section {
 		}
 	}
 	if len(sec) > 0 {
-		secs = append(secs, section{title: "IAM and security", summary: resourceCounts(sec), open: true, lines: resourceLines(sec)})
+		// slm does not diff the Terraform estate (terraform does): these are
+		// the estate's security resources as generated, every time.
+		secs = append(secs, section{title: "IAM and security", summary: resourceCounts(sec) + "; the Terraform estate as generated, which terraform plan compares", open: true, lines: resourceLines(sec)})
 	}
 
 	if len(p.Steps) > 0 || p.Target.Action != "" {

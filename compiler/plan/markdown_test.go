@@ -88,7 +88,7 @@ func TestMarkdownStructure(t *testing.T) {
 	md := b.String()
 	want := []string{
 		"h3", "p", "p", "p",
-		"html <details open><summary><b>IAM and security</b> (1 to create)</summary>", "code diff 2", "html </details>",
+		"html <details open><summary><b>IAM and security</b> (1 to create; the Terraform estate as generated, which terraform plan compares)</summary>", "code diff 2", "html </details>",
 		// The changes grouped by step, then the unchanged folded.
 		"html <details><summary><b>SageMaker pipeline</b> (update: 3 changes in 3 steps)</summary>", "code diff 7", "html </details>",
 		"html <details><summary><b>Quality gates</b> (1 gate)</summary>", "code diff 2", "html </details>",

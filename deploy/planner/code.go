@@ -1,9 +1,7 @@
 package planner
 
 import (
-	"crypto/sha256"
 	"debug/elf"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -123,19 +121,7 @@ func hashELF(path, what string) (artifact.File, error) {
 	if err := checkELF(f, path); err != nil {
 		return artifact.File{}, err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return artifact.File{}, fmt.Errorf("reading %s: %w", path, err)
-	}
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return artifact.File{}, fmt.Errorf("reading %s: %w", path, err)
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		abs = path
-	}
-	return artifact.Ref("", filepath.Base(path), abs, hex.EncodeToString(h.Sum(nil)), int(n)), nil
+	return refTo(f, path)
 }
 
 // checkELF refuses a file that SageMaker's x86-64 Linux hosts cannot run.
@@ -170,6 +156,7 @@ func ReadSource(f artifact.File, environ []string) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s for upload: %w", path, err)
 	}
 	if got := (artifact.File{Content: b}).SHA256(); got != f.Digest {
+		forgetDigest(path)
 		return nil, fmt.Errorf("%s has sha256 %s, but the plan uploads %s with sha256 %s: the file changed since the plan; plan again", path, got, f.Name, f.Digest)
 	}
 	return b, nil

@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -205,16 +203,20 @@ func hashFile(path string) (artifact.File, error) {
 		return artifact.File{}, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return artifact.File{}, fmt.Errorf("reading %s: %w", path, err)
-	}
+	return refTo(f, path)
+}
+
+// refTo names the open file f at path by reference (digestFile).
+func refTo(f *os.File, path string) (artifact.File, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		abs = path
 	}
-	return artifact.Ref("", filepath.Base(path), abs, hex.EncodeToString(h.Sum(nil)), int(n)), nil
+	d, n, err := digestFile(f, abs)
+	if err != nil {
+		return artifact.File{}, err
+	}
+	return artifact.Ref("", filepath.Base(path), abs, d, int(n)), nil
 }
 
 func fileExists(p string) bool {

@@ -84,6 +84,12 @@ prepare "examples" {
     stratify   = true
     seed       = 42
   }
+
+  # The plan prices every step for its whole max_runtime: keep it tight.
+  compute {
+    instance_type = "ml.m5.large"
+    max_runtime   = "1h"
+  }
 }
 
 finetune "classifier" {
@@ -131,6 +137,11 @@ evaluate "classifier" {
   model   = finetune.classifier
   data    = prepare.examples
   variant = "int8"
+
+  compute {
+    instance_type = "ml.m5.large"
+    max_runtime   = "30m"
+  }
 }
 
 # Nothing is registered, and nothing ships, unless the gates pass.

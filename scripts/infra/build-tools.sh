@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds the infrastructure checkers (tflint, its AWS ruleset, trivy) from the Go module proxy into
+# Builds the infrastructure checkers (tflint, its AWS ruleset, trivy) and actionlint (the GitHub Actions
+# workflow checker the scaffold's workflows are tested with) from the Go module proxy into
 # ~/.cache/slm/tools/bin (shared by every clone on the machine). Idempotent: a tool whose binary and version stamp are present is not rebuilt.
 #
 # Why not `go install mod@ver`: the proxy refuses some of these modules' version lists and go install
 # rejects modules whose go.mod has replace directives, so each module is downloaded with
 # `go mod download -json`, copied out of the read-only module cache and built inside its own module.
 #
-# Usage: scripts/infra/build-tools.sh [tool...]   (tools: tflint tflint-ruleset-aws trivy; default all)
+# Usage: scripts/infra/build-tools.sh [tool...]   (tools: tflint tflint-ruleset-aws trivy actionlint; default all)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,11 +21,12 @@ declare -A MODULE=(
   [tflint]=github.com/terraform-linters/tflint
   [tflint-ruleset-aws]=github.com/terraform-linters/tflint-ruleset-aws
   [trivy]=github.com/aquasecurity/trivy
+  [actionlint]=github.com/rhysd/actionlint
 )
-declare -A VERSION=([tflint]=v0.64.0 [tflint-ruleset-aws]=v0.48.0 [trivy]=v0.74.0)
-declare -A PKG=([tflint]=. [tflint-ruleset-aws]=. [trivy]=./cmd/trivy)
+declare -A VERSION=([tflint]=v0.64.0 [tflint-ruleset-aws]=v0.48.0 [trivy]=v0.74.0 [actionlint]=v1.7.12)
+declare -A PKG=([tflint]=. [tflint-ruleset-aws]=. [trivy]=./cmd/trivy [actionlint]=./cmd/actionlint)
 # trivy uses encoding/json/v2, still behind an experiment in this Go release.
-declare -A GOEXP=([tflint]= [tflint-ruleset-aws]= [trivy]=jsonv2)
+declare -A GOEXP=([tflint]= [tflint-ruleset-aws]= [trivy]=jsonv2 [actionlint]=)
 
 build() {
   local name=$1 mod=${MODULE[$1]} ver=${VERSION[$1]} pkg=${PKG[$1]}
@@ -57,9 +59,9 @@ build() {
   echo "build-tools: $name $ver built in $((SECONDS - start))s"
 }
 
-if [[ $# -eq 0 ]]; then set -- tflint tflint-ruleset-aws trivy; fi
+if [[ $# -eq 0 ]]; then set -- tflint tflint-ruleset-aws trivy actionlint; fi
 for t in "$@"; do
-  [[ -n ${MODULE[$t]:-} ]] || { echo "build-tools: unknown tool $t (want tflint, tflint-ruleset-aws, trivy)" >&2; exit 2; }
+  [[ -n ${MODULE[$t]:-} ]] || { echo "build-tools: unknown tool $t (want tflint, tflint-ruleset-aws, trivy, actionlint)" >&2; exit 2; }
   build "$t"
 done
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the real infrastructure checkers over the example's generated Terraform, for every environment:
+# Runs the real infrastructure checkers over the example's generated Terraform, for every environment, and
+# over infra/ (the hand-written account bootstrap):
 # tflint v0.64.0 with tflint-ruleset-aws v0.48.0, and `trivy config` v0.74.0 failing on any HIGH or
 # CRITICAL finding. Everything runs offline; the tools are built (once, cached) by build-tools.sh.
 # Negative controls first prove each tool rejects known-bad input, so a silently disabled check fails.
@@ -47,4 +48,8 @@ for env in dev staging prod; do
   echo "check-infra: $env: trivy config (HIGH, CRITICAL)"
   trivy "$out/terraform"
 done
+echo "check-infra: infra/ (account bootstrap): tflint"
+tflint "$root/infra"
+echo "check-infra: infra/ (account bootstrap): trivy config (HIGH, CRITICAL)"
+trivy "$root/infra"
 echo "check-infra: ok"
