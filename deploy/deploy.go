@@ -117,8 +117,10 @@ func edgeRelease(ctx context.Context, r PlanRequest, c *awsdeploy.Clients, in *p
 			return nil, err
 		}
 		models = m
+		// A local bundle has no gate record: it ships, and the plan says
+		// its gates are not checked (the reviewer vouches for the file).
 		for _, t := range p.EdgeTargets {
-			out = append(out, plan.EdgeModel{EdgeTarget: t.Name, Source: "local", BundleSHA256: m[t.Name].SHA256()})
+			out = append(out, plan.EdgeModel{EdgeTarget: t.Name, Source: "local", Gates: t.Guards, BundleSHA256: m[t.Name].SHA256()})
 		}
 	case r.Offline:
 		in.EdgeNote = "Greengrass components and deployments are not planned offline: the edge release ships the model registry's latest Approved model package, which --offline does not read. Pass --model to plan a local bundle."
@@ -143,6 +145,15 @@ func edgeRelease(ctx context.Context, r PlanRequest, c *awsdeploy.Clients, in *p
 				in.EdgeNote = fmt.Sprintf("Greengrass components and deployments are not planned: the model package group %s has %s yet (run the pipeline and approve a model, or pass --model).", group, what)
 				return nil, nil
 			}
+			// SPEC 1.7: a package ships only to a target whose gates it all
+			// passed. One that did not is withheld from this target (not
+			// replaced by an older package: the plan says so and the
+			// reviewer decides, e.g. with --model-version).
+			if missing := mp.MissingGates(t.Guards); len(missing) > 0 {
+				out = append(out, plan.EdgeModel{EdgeTarget: t.Name, Source: "registry", Group: group, Version: mp.Version, ARN: mp.ARN, Status: mp.Status,
+					Metrics: mp.Metrics, Gates: t.Guards, PackageGates: mp.Gates, MissingGates: missing})
+				continue
+			}
 			archive, err := c.Fetch(ctx, mp.ModelDataURL)
 			if err != nil {
 				return nil, fmt.Errorf("model package %s: %w", mp.ARN, err)
@@ -153,7 +164,12 @@ func edgeRelease(ctx context.Context, r PlanRequest, c *awsdeploy.Clients, in *p
 			}
 			f := artifact.File{Role: fmt.Sprintf("model bundle (%s) of model package %s/%d", t.Variant, group, mp.Version), Name: "bundle.tar.gz", Content: bundle}
 			models[t.Name] = f
-			out = append(out, plan.EdgeModel{EdgeTarget: t.Name, Source: "registry", Group: group, Version: mp.Version, ARN: mp.ARN, Status: mp.Status, Metrics: mp.Metrics, BundleSHA256: f.SHA256()})
+			out = append(out, plan.EdgeModel{EdgeTarget: t.Name, Source: "registry", Group: group, Version: mp.Version, ARN: mp.ARN, Status: mp.Status,
+				Metrics: mp.Metrics, Gates: t.Guards, PackageGates: mp.Gates, BundleSHA256: f.SHA256()})
+		}
+		if len(models) == 0 {
+			in.EdgeNote = "Greengrass components and deployments are not planned: no edge target's model package passed the target's gates (see Edge models)."
+			return out, nil
 		}
 	}
 	rt, err := planner.EdgeRuntime(p, r.EdgeRuntimeDir)

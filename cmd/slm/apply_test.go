@@ -20,6 +20,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/slm-project/slm/backends/artifact"
 	"github.com/slm-project/slm/deploy/awsdeploy"
@@ -402,8 +403,16 @@ func TestEdgeRelease(t *testing.T) {
 
 // registerModel puts a model.tar.gz (bundle/ and bundle-int8/) and its
 // evaluation report in S3 and registers a model package in the example's
-// group, as the pipeline's Register step would.
+// group, as the pipeline's Register step would, recording that it passed
+// the example's gates.
 func registerModel(t *testing.T, cfg aws.Config, text, status string, accuracy float64) {
+	t.Helper()
+	registerModelGates(t, cfg, text, status, accuracy, map[string]string{"slm:gates": "latency,quality"})
+}
+
+// registerModelGates registers a model package with meta as its
+// CustomerMetadataProperties (nil: none, as a package registered by hand).
+func registerModelGates(t *testing.T, cfg aws.Config, text, status string, accuracy float64, meta map[string]string) {
 	t.Helper()
 	ctx := context.Background()
 	files := map[string][]byte{}
@@ -431,8 +440,9 @@ func registerModel(t *testing.T, cfg aws.Config, text, status string, accuracy f
 		}
 	}
 	if _, err := sm.CreateModelPackage(ctx, &sagemaker.CreateModelPackageInput{
-		ModelPackageGroupName: aws.String(group),
-		ModelApprovalStatus:   smtypes.ModelApprovalStatus(status),
+		ModelPackageGroupName:      aws.String(group),
+		CustomerMetadataProperties: meta,
+		ModelApprovalStatus:        smtypes.ModelApprovalStatus(status),
 		InferenceSpecification: &smtypes.InferenceSpecification{
 			Containers:            []smtypes.ModelPackageContainerDefinition{{Image: aws.String("763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-inference:2.9.0"), ModelDataUrl: aws.String("s3://slm-model-artifacts-dev-acme/" + key + "model.tar.gz")}},
 			SupportedContentTypes: []string{"application/json"}, SupportedResponseMIMETypes: []string{"application/json"},
@@ -492,6 +502,72 @@ func TestEdgeReleaseFromRegistry(t *testing.T) {
 	}
 }
 
+// TestEdgeReleaseGates: the registry's package ships to an edge target only
+// when its slm:gates record holds every gate of the target's chain; the
+// plan names the missing gates and the version, and plans no release for
+// the target. A local --model bundle ships with a note that its gates are
+// not checked.
+func TestEdgeReleaseGates(t *testing.T) {
+	cfg := motoAccount(t)
+	gg := ggfake.New(t, awstest.Region, awstest.AccountID)
+	t.Setenv("AWS_ENDPOINT_URL_GREENGRASSV2", gg.URL)
+	local := edgeFiles(t, "local")
+	rt := local[2:]
+	dir := t.TempDir()
+
+	registerModelGates(t, cfg, "v1", "Approved", 0.95, nil)
+	out := mustRun(t, 2, planArgs(t, filepath.Join(dir, "none"), rt...)...)
+	for _, want := range []string{
+		"edge_target.stores ships nothing: model package slm-dev-intent-classifier/1 (Approved) did not pass gate.latency, gate.quality, which the target requires (the package passed: none recorded)",
+		"Greengrass components and deployments are not planned: no edge target's model package passed the target's gates",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan of a package with no gate record lacks %q:\n%s", want, out)
+		}
+	}
+	registerModelGates(t, cfg, "v2", "Approved", 0.96, map[string]string{"slm:gates": "quality"})
+	partial := filepath.Join(dir, "partial")
+	out = mustRun(t, 2, planArgs(t, partial, rt...)...)
+	if want := "model package slm-dev-intent-classifier/2 (Approved) did not pass gate.latency, which the target requires (the package passed: gate.quality)"; !strings.Contains(out, want) {
+		t.Errorf("plan of a package missing a gate lacks %q:\n%s", want, out)
+	}
+	for _, bad := range []string{"+ edge_target.stores", "IntentClassifier.Model"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("plan of a package missing a gate plans %q:\n%s", bad, out)
+		}
+	}
+	mustRun(t, 0, "apply", partial)
+	if n := len(gg.Deployments()); n != 0 {
+		t.Fatalf("%d deployments of a package that did not pass the target's gates", n)
+	}
+
+	registerModel(t, cfg, "v3", "Approved", 0.97)
+	good := filepath.Join(dir, "good")
+	out = mustRun(t, 2, planArgs(t, good, rt...)...)
+	for _, want := range []string{"edge_target.stores ships model package slm-dev-intent-classifier/3 (Approved)", "passed gate.latency, gate.quality", "+ edge_target.stores (intent-dev-stores)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan of a package that passed the gates lacks %q:\n%s", want, out)
+		}
+	}
+	mustRun(t, 0, "apply", good)
+	if n := len(gg.Deployments()); n != 1 {
+		t.Errorf("%d deployments, want 1", n)
+	}
+	// Pinning a version is checked the same way (and plans nothing to
+	// change: what runs is left alone).
+	out = mustRun(t, 0, planArgs(t, filepath.Join(dir, "pinned"), append(rt, "--model-version", "2")...)...)
+	if !strings.Contains(out, "edge_target.stores ships nothing: model package slm-dev-intent-classifier/2 (Approved) did not pass gate.latency") {
+		t.Errorf("plan pinned to a package missing a gate:\n%s", out)
+	}
+	out = mustRun(t, 2, planArgs(t, filepath.Join(dir, "local"), local...)...)
+	if want := "its gates (gate.latency, gate.quality) are not checked: a local bundle has no gate record"; !strings.Contains(out, want) {
+		t.Errorf("plan of a local bundle lacks %q:\n%s", want, out)
+	}
+	if len(gg.Errors) > 0 {
+		t.Fatalf("the Greengrass fake refused requests: %v", gg.Errors)
+	}
+}
+
 // TestApplyPrompt: apply of a configuration asks, and applies on "yes"
 // only.
 func TestApplyPrompt(t *testing.T) {
@@ -510,5 +586,102 @@ func TestApplyPrompt(t *testing.T) {
 		if code != tt.code || !strings.Contains(out.String(), "Only 'yes' will be accepted") || !strings.Contains(out.String(), tt.want) {
 			t.Errorf("answer %q: exit %d\nstdout:\n%s\nstderr:\n%s", tt.answer, code, out.String(), errOut.String())
 		}
+	}
+}
+
+// stagedExample copies the example with a canary stage on its edge target.
+func stagedExample(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "intent")
+	if err := os.CopyFS(dir, os.DirFS(example)); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "edge.slm.hcl")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staged := strings.Replace(string(b), "  runtime {\n", "  canary {\n    thing_group = \"intent-stores-${var.env}-canary\"\n    rollout {\n      timeout_minutes = 5\n    }\n  }\n\n  runtime {\n", 1)
+	if staged == string(b) {
+		t.Fatal("edge.slm.hcl has no runtime block to put the canary before")
+	}
+	if err := os.WriteFile(p, []byte(staged), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestStagedRollout: apply creates the canary deployment, waits for its
+// IoT job, and deploys the fleet only when the canary succeeded; a failed
+// canary stops the release (exit 1, naming the deployment and its status);
+// an apply interrupted after the canary succeeded, run again, goes on to
+// the fleet without a second canary.
+func TestStagedRollout(t *testing.T) {
+	motoAccount(t)
+	gg := ggfake.New(t, awstest.Region, awstest.AccountID)
+	t.Setenv("AWS_ENDPOINT_URL_GREENGRASSV2", gg.URL)
+	t.Setenv("AWS_ENDPOINT_URL_IOT", gg.URL)
+	cfgDir := stagedExample(t)
+	arn := "arn:aws:iot:" + awstest.Region + ":" + awstest.AccountID + ":thinggroup/"
+	canary, fleet := arn+"intent-stores-dev-canary", arn+"intent-stores-dev"
+	dir := t.TempDir()
+	planStaged := func(out string, code int, model string) string {
+		t.Helper()
+		args := append([]string{"plan", cfgDir, "--out", out, "--detailed-exitcode", "--var-file", cfgDir + "/envs/dev.slmvars.hcl", "--var", "account_id=" + awstest.AccountID}, onlineCode(t)...)
+		return mustRun(t, code, append(args, edgeFiles(t, model)...)...)
+	}
+	targets := func() []string {
+		var out []string
+		for _, d := range gg.Deployments() {
+			out = append(out, strings.TrimPrefix(d.Target, arn))
+		}
+		return out
+	}
+
+	gg.SetJobOutcome(canary, ggfake.JobFailed)
+	first := filepath.Join(dir, "first")
+	out := planStaged(first, 2, "model v1")
+	for _, want := range []string{"+ edge_target.stores stage 1 of 2, canary (intent-dev-stores-canary)", "+ edge_target.stores stage 2 of 2, fleet (intent-dev-stores)", "stage 2 (the fleet) starts only after this deployment's IoT job succeeded"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("staged plan lacks %q:\n%s", want, out)
+		}
+	}
+	code, stdout, stderr := runCLI(t, "apply", first)
+	id := "00000001-0000-4000-8000-000000000000"
+	for _, want := range []string{`edge_target "stores": the canary deployment ` + id + " to " + canary + " stopped: its IoT job job-" + id + " is CANCELED: 0 succeeded, 1 failed", "so the fleet (stage 2) was not deployed"} {
+		if code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("apply of a failing canary: exit %d, want 1 and %q\nstdout:\n%s\nstderr:\n%s", code, want, stdout, stderr)
+		}
+	}
+	if got := targets(); !cmp.Equal(got, []string{"intent-stores-dev-canary"}) {
+		t.Errorf("deployments to %v after a failed canary, want the canary only", got)
+	}
+
+	// A new model whose canary succeeds; the fleet's deployment is refused
+	// (the apply stops there, as an interrupted one would), then allowed.
+	gg.SetJobOutcome(canary, ggfake.JobSucceeded)
+	gg.DenyDeployments(fleet)
+	second := filepath.Join(dir, "second")
+	planStaged(second, 2, "model v2")
+	code, stdout, stderr = runCLI(t, "apply", second)
+	if code != 1 || !strings.Contains(stderr, "AccessDeniedException") || !strings.Contains(stdout, "The canary deployment 00000002-0000-4000-8000-000000000000 succeeded.") {
+		t.Fatalf("apply with the fleet refused: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	gg.DenyDeployments("")
+	out = mustRun(t, 0, "apply", second)
+	if !strings.Contains(out, "The canary deployment 00000002-0000-4000-8000-000000000000 succeeded.") || !strings.Contains(out, "0 component versions and 1 deployments created.") {
+		t.Errorf("re-run of the interrupted apply:\n%s", out)
+	}
+	if got, want := targets(), []string{"intent-stores-dev-canary", "intent-stores-dev-canary", "intent-stores-dev"}; !cmp.Equal(got, want) {
+		t.Errorf("deployments to %v, want %v (the re-run makes no second canary)", got, want)
+	}
+	// Applied once more, the plan changes nothing and waits on nothing.
+	out = mustRun(t, 0, "apply", second)
+	if strings.Contains(out, "Waiting for the canary") || !strings.Contains(out, "0 component versions and 0 deployments created.") {
+		t.Errorf("apply of a plan applied already:\n%s", out)
+	}
+	planStaged(filepath.Join(dir, "again"), 0, "model v2")
+	if len(gg.Errors) > 0 {
+		t.Fatalf("the Greengrass fake refused requests: %v", gg.Errors)
 	}
 }

@@ -134,8 +134,17 @@ type EdgeModel struct {
 	ARN     string             `json:"arn,omitempty"`
 	Status  string             `json:"approval_status,omitempty"`
 	Metrics map[string]float64 `json:"metrics,omitempty"`
+	// Gates are the gates the edge target requires (its registration's
+	// chain, its own gates included); PackageGates those the package
+	// recorded passing (slm:gates), absent for a local bundle.
+	Gates        []string `json:"gates,omitempty"`
+	PackageGates []string `json:"package_gates,omitempty"`
+	// MissingGates, when set, are the target's gates the package did not
+	// pass: the package is not shipped to this target (no bundle, no
+	// component version, no deployment for it).
+	MissingGates []string `json:"missing_gates,omitempty"`
 	// BundleSHA256 is the digest of the bundle.tar.gz the model component
-	// carries.
+	// carries ("" when the package is not shipped).
 	BundleSHA256 string `json:"bundle_sha256"`
 }
 
@@ -198,6 +207,9 @@ type Resource struct {
 	// the component versions it deploys (name -> version).
 	TargetARN  string            `json:"target_arn,omitempty"`
 	Components map[string]string `json:"components,omitempty"`
+	// Stage is "canary" or "fleet" for a deployment of a staged rollout:
+	// apply creates the fleet's only after the canary's succeeded.
+	Stage string `json:"stage,omitempty"`
 	// Deployed is what the target runs now (the latest deployment's
 	// components), for a deployment compared with AWS.
 	Deployed map[string]string `json:"deployed,omitempty"`

@@ -158,8 +158,20 @@ func WriteText(w io.Writer, p *Plan) error {
 	if len(p.EdgeModels) > 0 {
 		b.WriteString("\nEdge models:\n")
 		for _, m := range p.EdgeModels {
+			if len(m.MissingGates) > 0 {
+				passed := "none recorded"
+				if len(m.PackageGates) > 0 {
+					passed = "gate." + strings.Join(m.PackageGates, ", gate.")
+				}
+				fmt.Fprintf(&b, "  edge_target.%s ships nothing: model package %s/%d (%s) did not pass gate.%s, which the target requires (the package passed: %s); register a model that passes them, or pass --model-version with one that did\n",
+					m.EdgeTarget, m.Group, m.Version, m.Status, strings.Join(m.MissingGates, ", gate."), passed)
+				continue
+			}
 			if m.Source == "registry" {
 				fmt.Fprintf(&b, "  edge_target.%s ships model package %s/%d (%s)\n", m.EdgeTarget, m.Group, m.Version, m.Status)
+				if len(m.Gates) > 0 {
+					fmt.Fprintf(&b, "      passed gate.%s\n", strings.Join(m.Gates, ", gate."))
+				}
 				names := make([]string, 0, len(m.Metrics))
 				for n := range m.Metrics {
 					names = append(names, n)
@@ -170,6 +182,9 @@ func WriteText(w io.Writer, p *Plan) error {
 				}
 			} else {
 				fmt.Fprintf(&b, "  edge_target.%s ships a local bundle (--model)\n", m.EdgeTarget)
+				if len(m.Gates) > 0 {
+					fmt.Fprintf(&b, "      its gates (gate.%s) are not checked: a local bundle has no gate record\n", strings.Join(m.Gates, ", gate."))
+				}
 			}
 			fmt.Fprintf(&b, "      bundle sha256 %s\n", m.BundleSHA256)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/greengrassv2"
+	"github.com/aws/aws-sdk-go-v2/service/iot"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -59,6 +60,9 @@ type Clients struct {
 	// Greengrass is Greengrass v2; AWS_ENDPOINT_URL_GREENGRASSV2 points it
 	// elsewhere (moto has no Greengrass v2: the tests use a fake).
 	Greengrass GreengrassAPI
+	// IoT reads the IoT job behind a Greengrass deployment (a staged
+	// rollout's canary); AWS_ENDPOINT_URL_IOT points it elsewhere.
+	IoT IoTAPI
 }
 
 // NewClients builds clients from cfg (its region is replaced by region).
@@ -71,6 +75,7 @@ func NewClients(cfg aws.Config, region string) *Clients {
 		SageMaker:  sagemaker.NewFromConfig(cfg),
 		STS:        sts.NewFromConfig(cfg),
 		Greengrass: greengrassv2.NewFromConfig(cfg),
+		IoT:        iot.NewFromConfig(cfg),
 	}
 }
 

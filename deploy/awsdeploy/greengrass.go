@@ -90,7 +90,9 @@ func (c *Clients) latestDeployment(ctx context.Context, target string) (*plan.De
 // applyGreengrass creates the missing component versions, waits until each
 // is deployable, then creates the deployments whose components differ from
 // what the target runs. A deployment in progress is never cancelled: the
-// new one supersedes it on each device when it arrives.
+// new one supersedes it on each device when it arrives. In a staged
+// rollout the fleet's deployment waits for the canary's to succeed
+// (waitStage); a canary that does not stops the apply with a StageError.
 func (c *Clients) applyGreengrass(ctx context.Context, s *planner.Saved, account string, now plan.Deployed, progress io.Writer, res *Applied) error {
 	for _, r := range s.Plan.Resources {
 		if r.Kind != "greengrass-component" || now.Components[r.Type+" "+r.Name] {
@@ -113,31 +115,73 @@ func (c *Clients) applyGreengrass(ctx context.Context, s *planner.Saved, account
 		fmt.Fprintf(progress, "Created the component version %s.\n", r.Address)
 		res.Components++
 	}
+	deployed := func(r plan.Resource) (string, bool) {
+		dd, ok := now.Deployments[r.TargetARN]
+		return dd.ID, ok && equalComponents(dd.Components, r.Components) && dd.Status != "FAILED" && dd.Status != "CANCELED"
+	}
+	// A fleet that runs the release already needs no canary wait.
+	fleetDone := map[string]bool{}
+	for _, r := range s.Plan.Resources {
+		if r.Kind == "greengrass-deployment" && r.Stage == "fleet" {
+			_, fleetDone[r.Name] = deployed(r)
+		}
+	}
+	// In a staged rollout the canary comes before its fleet (the plan's
+	// order); a canary that does not succeed stops its target's release.
 	for _, r := range s.Plan.Resources {
 		if r.Kind != "greengrass-deployment" {
 			continue
 		}
-		if dd, ok := now.Deployments[r.TargetARN]; ok && equalComponents(dd.Components, r.Components) && dd.Status != "FAILED" && dd.Status != "CANCELED" {
+		// Deployed already (an earlier run of this plan got this far): a
+		// canary is waited on unless its fleet is done, never created again.
+		id, done := deployed(r)
+		if done && (r.Stage != "canary" || fleetDone[r.Name]) {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(s.Dir, filepath.FromSlash(r.File)))
+		if !done {
+			id = ""
+		}
+		in, err := readDeploymentRequest(s, r)
 		if err != nil {
-			return fmt.Errorf("reading the deployment request of %s: %w", r.Address, err)
+			return err
 		}
-		var in greengrassv2.CreateDeploymentInput
-		if err := json.Unmarshal(b, &in); err != nil {
-			return fmt.Errorf("the deployment request %s: %w", r.File, err)
+		if id == "" {
+			out, err := c.Greengrass.CreateDeployment(ctx, in)
+			if err != nil {
+				return explain(err, "greengrass:CreateDeployment", r.TargetARN)
+			}
+			id = aws.ToString(out.DeploymentId)
+			fmt.Fprintf(progress, "Created the deployment %s to %s.\n", id, r.TargetARN)
+			res.Deployments++
 		}
-		sum := sha256.Sum256(b)
-		in.ClientToken = aws.String(hex.EncodeToString(sum[:16]))
-		out, err := c.Greengrass.CreateDeployment(ctx, &in)
-		if err != nil {
-			return explain(err, "greengrass:CreateDeployment", r.TargetARN)
+		if r.Stage == "canary" {
+			limit := 60 * time.Minute
+			if tc := in.IotJobConfiguration; tc != nil && tc.TimeoutConfig != nil && aws.ToInt64(tc.TimeoutConfig.InProgressTimeoutInMinutes) > 0 {
+				limit = time.Duration(aws.ToInt64(tc.TimeoutConfig.InProgressTimeoutInMinutes)) * time.Minute
+			}
+			if err := c.waitStage(ctx, r.Name, r.TargetARN, id, limit, progress); err != nil {
+				return err
+			}
 		}
-		fmt.Fprintf(progress, "Created the deployment %s to %s.\n", aws.ToString(out.DeploymentId), r.TargetARN)
-		res.Deployments++
 	}
 	return nil
+}
+
+// readDeploymentRequest reads a deployment's CreateDeployment request from
+// the plan, with a client token derived from its bytes (a retried create
+// is the same deployment).
+func readDeploymentRequest(s *planner.Saved, r plan.Resource) (*greengrassv2.CreateDeploymentInput, error) {
+	b, err := os.ReadFile(filepath.Join(s.Dir, filepath.FromSlash(r.File)))
+	if err != nil {
+		return nil, fmt.Errorf("reading the deployment request of %s: %w", r.Address, err)
+	}
+	var in greengrassv2.CreateDeploymentInput
+	if err := json.Unmarshal(b, &in); err != nil {
+		return nil, fmt.Errorf("the deployment request %s: %w", r.File, err)
+	}
+	sum := sha256.Sum256(b)
+	in.ClientToken = aws.String(hex.EncodeToString(sum[:16]))
+	return &in, nil
 }
 
 func equalComponents(a, b map[string]string) bool {

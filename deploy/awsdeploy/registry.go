@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -24,6 +25,31 @@ type ModelPackage struct {
 	ModelDataURL string
 	// Metrics are the evaluation report's headline figures, by name.
 	Metrics map[string]float64
+	// Gates are the gates the package passed, as its RegisterModel step
+	// recorded them (CustomerMetadataProperties "slm:gates", sorted); nil
+	// when the package has no such record (registered by hand).
+	Gates []string
+}
+
+// MetadataGates is the CustomerMetadataProperties key under which the
+// pipeline's RegisterModel step records the gates a package passed
+// (backends/sagemaker), comma-separated gate names.
+const MetadataGates = "slm:gates"
+
+// MissingGates are the gates of want that the package's record lacks, in
+// want's order; every gate is missing from a package with no record.
+func (m *ModelPackage) MissingGates(want []string) []string {
+	var out []string
+	for _, g := range want {
+		found := false
+		for _, h := range m.Gates {
+			found = found || h == g
+		}
+		if !found {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // ModelPackage finds the model package the edge release of group ships:
@@ -65,6 +91,15 @@ func (c *Clients) ModelPackage(ctx context.Context, group string, version int32)
 		return nil, fmt.Errorf("model package %s has no model data (InferenceSpecification.Containers[0].ModelDataUrl)", mp.ARN)
 	}
 	mp.ModelDataURL = aws.ToString(d.InferenceSpecification.Containers[0].ModelDataUrl)
+	if g, ok := d.CustomerMetadataProperties[MetadataGates]; ok {
+		mp.Gates = []string{}
+		for _, name := range strings.Split(g, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				mp.Gates = append(mp.Gates, name)
+			}
+		}
+		sort.Strings(mp.Gates)
+	}
 	if m := d.ModelMetrics; m != nil && m.ModelQuality != nil && m.ModelQuality.Statistics != nil {
 		uri := aws.ToString(m.ModelQuality.Statistics.S3Uri)
 		b, err := c.Fetch(ctx, uri)

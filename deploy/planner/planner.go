@@ -113,7 +113,16 @@ func Build(in Inputs) (*Result, error) {
 			}
 			notes = append(notes, note)
 		} else {
-			gg, err := greengrass.Build(p, *in.Edge)
+			// Targets without a model (a registry package that failed
+			// their gates, deploy.edgeRelease) get no release.
+			shipped := *p
+			shipped.EdgeTargets = nil
+			for _, t := range p.EdgeTargets {
+				if _, ok := in.Edge.Models[t.Name]; ok {
+					shipped.EdgeTargets = append(shipped.EdgeTargets, t)
+				}
+			}
+			gg, err := greengrass.Build(&shipped, *in.Edge)
 			if err != nil {
 				return nil, fmt.Errorf("generating the Greengrass components: %w", err)
 			}
@@ -178,7 +187,7 @@ func Build(in Inputs) (*Result, error) {
 				addr = "edge_target." + dp.EdgeTarget + " stage 2 of 2, fleet (" + dp.Name + ")"
 			}
 			pl.Resources = append(pl.Resources, plan.Resource{Action: plan.Create, Kind: "greengrass-deployment", Type: "edge_target", Name: dp.EdgeTarget,
-				Address: addr, Details: d, File: "greengrass/" + dp.Request, TargetARN: dp.TargetARN, Components: comps})
+				Address: addr, Details: d, File: "greengrass/" + dp.Request, TargetARN: dp.TargetARN, Components: comps, Stage: dp.Stage})
 		}
 	}
 	pl.Artifacts = Artifacts(res.Files)

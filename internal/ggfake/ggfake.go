@@ -12,9 +12,19 @@
 //
 // Component versions become DEPLOYABLE on the second DescribeComponent,
 // so callers must wait as they must on the real service.
+//
+// It also answers AWS IoT's DescribeJob for the IoT job behind each
+// deployment (AWS_ENDPOINT_URL_IOT points the IoT client at it), as the
+// real job of a thing-group deployment reports it: continuous, so
+// IN_PROGRESS while it lives, with per-device execution counts of a
+// one-device group. The first DescribeJob finds the device in progress;
+// later ones find the outcome SetJobOutcome chose for the target
+// (succeeded by default), and an aborted job CANCELED, as AWS IoT's abort
+// criteria leave it.
 package ggfake
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,6 +59,38 @@ type Server struct {
 	failures []failure
 	// Requests counts the requests served or failed, by "METHOD path".
 	Requests map[string]int
+	// outcomes are the job outcomes of deployments to come, by target ARN;
+	// denied is a target whose deployments are refused (DenyDeployments).
+	outcomes map[string]string
+	denied   string
+}
+
+// Job outcomes for SetJobOutcome.
+const (
+	// JobSucceeded: the group's device ran the deployment.
+	JobSucceeded = "SUCCEEDED"
+	// JobFailed: the device failed it and the job's abort criteria
+	// cancelled the job.
+	JobFailed = "FAILED"
+	// JobInProgress: the device never finishes.
+	JobInProgress = "IN_PROGRESS"
+)
+
+// SetJobOutcome sets how the IoT jobs of deployments created from now on
+// to the thing group target (an ARN) end.
+func (s *Server) SetJobOutcome(target, outcome string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outcomes[target] = outcome
+}
+
+// DenyDeployments makes CreateDeployment to the thing group target (an
+// ARN) fail with AccessDeniedException, as a missing permission does; ""
+// allows every target again.
+func (s *Server) DenyDeployments(target string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.denied = target
 }
 
 type failure struct {
@@ -76,6 +118,10 @@ type Deployment struct {
 	Components       map[string]map[string]any
 	Created          time.Time
 	Status           string
+	// Job is the outcome of its IoT job (SetJobOutcome), JobDescribes
+	// how often DescribeJob read it.
+	Job          string
+	JobDescribes int
 }
 
 // New starts a fake for region and account and stops it when the test ends.
@@ -89,7 +135,7 @@ func New(t testing.TB, region, account string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{region: region, account: account, check: v, components: map[string]*component{}, Requests: map[string]int{}}
+	s := &Server{region: region, account: account, check: v, components: map[string]*component{}, Requests: map[string]int{}, outcomes: map[string]string{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
@@ -189,6 +235,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.createDeployment(w, body)
 	case r.Method == http.MethodGet && path == "/greengrass/v2/deployments":
 		s.listDeployments(w, r.URL.Query())
+	case r.Method == http.MethodGet && strings.HasPrefix(path, "/jobs/"):
+		s.describeJob(w, strings.TrimPrefix(path, "/jobs/"))
 	case r.Method == http.MethodGet && strings.HasPrefix(path, "/greengrass/v2/deployments/"):
 		s.getDeployment(w, strings.TrimPrefix(path, "/greengrass/v2/deployments/"))
 	default:
@@ -254,6 +302,10 @@ func (s *Server) createDeployment(w http.ResponseWriter, body []byte) {
 		s.fail(w, http.StatusBadRequest, "ValidationException", err.Error())
 		return
 	}
+	if s.denied != "" && in.TargetArn == s.denied {
+		s.fail(w, http.StatusForbidden, "AccessDeniedException", "not authorized to deploy to "+in.TargetArn)
+		return
+	}
 	for name, spec := range in.Components {
 		if strings.HasPrefix(name, "aws.greengrass.") {
 			continue // AWS-provided components
@@ -271,7 +323,7 @@ func (s *Server) createDeployment(w http.ResponseWriter, body []byte) {
 		}
 	}
 	id := fmt.Sprintf("%08d-0000-4000-8000-000000000000", len(s.deployments)+1)
-	s.deployments = append(s.deployments, &Deployment{ID: id, Name: in.DeploymentName, Target: in.TargetArn, Components: in.Components, Created: time.Now(), Status: "ACTIVE"})
+	s.deployments = append(s.deployments, &Deployment{ID: id, Name: in.DeploymentName, Target: in.TargetArn, Components: in.Components, Created: time.Now(), Status: "ACTIVE", Job: cmp.Or(s.outcomes[in.TargetArn], JobSucceeded)})
 	reply(w, map[string]any{"deploymentId": id, "iotJobId": "job-" + id, "iotJobArn": fmt.Sprintf("arn:aws:iot:%s:%s:job/job-%s", s.region, s.account, id)})
 }
 
@@ -306,9 +358,34 @@ func (s *Server) getDeployment(w http.ResponseWriter, id string) {
 	for _, d := range s.deployments {
 		if d.ID == id {
 			reply(w, map[string]any{"deploymentId": d.ID, "deploymentName": d.Name, "targetArn": d.Target, "components": d.Components,
+				"iotJobId": "job-" + d.ID, "iotJobArn": fmt.Sprintf("arn:aws:iot:%s:%s:job/job-%s", s.region, s.account, d.ID),
 				"creationTimestamp": d.Created.Unix(), "deploymentStatus": d.Status, "isLatestForTarget": d == s.latest(d.Target)})
 			return
 		}
 	}
 	s.fail(w, http.StatusNotFound, "ResourceNotFoundException", "deployment "+id+" not found")
+}
+
+// describeJob answers IoT DescribeJob for a deployment's job: one device,
+// in progress on the first read, then as the deployment's Job says.
+func (s *Server) describeJob(w http.ResponseWriter, id string) {
+	for _, d := range s.deployments {
+		if "job-"+d.ID != id {
+			continue
+		}
+		d.JobDescribes++
+		status, details := "IN_PROGRESS", map[string]int{"numberOfInProgressThings": 1}
+		switch {
+		case d.JobDescribes < 2 || d.Job == JobInProgress:
+		case d.Job == JobFailed:
+			status, details = "CANCELED", map[string]int{"numberOfFailedThings": 1}
+		default:
+			details = map[string]int{"numberOfSucceededThings": 1}
+		}
+		job := map[string]any{"jobId": id, "jobArn": fmt.Sprintf("arn:aws:iot:%s:%s:job/%s", s.region, s.account, id),
+			"targetSelection": "CONTINUOUS", "targets": []string{d.Target}, "status": status, "jobProcessDetails": details}
+		reply(w, map[string]any{"job": job})
+		return
+	}
+	s.fail(w, http.StatusNotFound, "ResourceNotFoundException", "job "+id+" not found")
 }
