@@ -79,6 +79,9 @@ type gen struct {
 	bucketRes map[string]string
 	// comment holds lines to write above the next resource block.
 	comment []string
+	// policies are the statements of each aws_iam_policy_document written, by data source name, so
+	// tests can check a role's permissions statement by statement.
+	policies map[string][]statement
 }
 
 // Generate returns the Terraform files keyed by their path relative to <out>/terraform/.
@@ -127,7 +130,7 @@ func build(p *ir.Pipeline, in Inputs) (g *gen, err error) {
 	if err != nil {
 		return nil, err
 	}
-	g = &gen{p: p, in: in, files: map[string]*hclwrite.File{}, storage: map[string]ir.Storage{}, bucketRes: map[string]string{}}
+	g = &gen{p: p, in: in, files: map[string]*hclwrite.File{}, storage: map[string]ir.Storage{}, bucketRes: map[string]string{}, policies: map[string][]statement{}}
 	for _, grp := range groups {
 		for _, s := range grp.storages {
 			g.storage[s.Name] = s

@@ -3,6 +3,8 @@ package terraform
 import (
 	"sort"
 	"strings"
+
+	"github.com/slm-project/slm/compiler/ir"
 )
 
 // sagemakerRole writes the SageMaker execution role: trusted by sagemaker.amazonaws.com, S3 access only
@@ -250,6 +252,9 @@ func (g *gen) ciRole() {
 			"s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration"},
 			resources: buckets},
 		{sid: "UploadArtifacts", actions: []string{"s3:GetObject", "s3:PutObject"}, resources: objects},
+		// HeadBucket is authorized as ListBucket, and without ListBucket a HeadObject on a missing object
+		// answers 403, not 404: apply's "is it uploaded yet" read needs it.
+		{sid: "ListArtifacts", actions: []string{"s3:ListBucket"}, resources: buckets},
 		// slm apply's lock: released with a conditional delete, the only object CI deletes.
 		{sid: "ApplyLock", actions: []string{"s3:DeleteObject"}, resources: []expr{g.lockObject()}},
 		{sid: "ManageRoles", actions: []string{
@@ -272,11 +277,65 @@ func (g *gen) ciRole() {
 		{sid: "ManageKey", actions: []string{"kms:CreateAlias", "kms:EnableKeyRotation", "kms:PutKeyPolicy", "kms:TagResource", "kms:UpdateAlias"},
 			resources: []expr{ref("aws_kms_key", "this", "arn"), named("kms", true, "alias/")}},
 	}
+	sts = append(sts, g.ciEdgeStatements()...)
 	doc := g.policy(file, "ci", sts...)
 	rp := g.resource(file, "aws_iam_role_policy", "ci")
 	rp.set("name", "slm-ci")
 	rp.set("role", ref("aws_iam_role", "ci", "id"))
 	rp.set("policy", doc)
+}
+
+// ciEdgeStatements let CI release the edge components (slm apply): create and read versions of the
+// project's components, deploy them to the project's thing groups and follow the deployments and the
+// IoT jobs behind them. None without edge targets.
+func (g *gen) ciEdgeStatements() []statement {
+	if len(g.p.EdgeTargets) == 0 {
+		return nil
+	}
+	var components []expr
+	for _, c := range g.edgeComponents() {
+		components = append(components, arn("greengrass", true, true, "components:"+c), arn("greengrass", true, true, "components:"+c+":versions:*"))
+	}
+	seen := map[string]bool{}
+	var groups []string
+	for _, e := range g.p.EdgeTargets {
+		for _, grp := range []string{e.ThingGroup, canaryGroup(e)} {
+			if grp != "" && !seen[grp] {
+				seen[grp] = true
+				groups = append(groups, grp)
+			}
+		}
+	}
+	sort.Strings(groups)
+	thingGroups := make([]expr, len(groups))
+	for i, grp := range groups {
+		thingGroups[i] = arn("iot", true, true, "thinggroup/"+grp)
+	}
+	// Greengrass names a deployment's IoT job by a generated ID, and its core devices are provisioned
+	// outside this configuration: jobs and things are scoped to the account and region only.
+	jobs := arn("iot", true, true, "job/*")
+	things := arn("iot", true, true, "thing/*")
+	return []statement{
+		{sid: "ReleaseComponents", actions: []string{"greengrass:CreateComponentVersion", "greengrass:DescribeComponent"}, resources: components},
+		{sid: "ReadDeployments", actions: []string{"greengrass:GetDeployment"}, resources: []expr{arn("greengrass", true, true, "deployments:*")}},
+		// CreateDeployment and ListDeployments have no resource-level permissions: "*" is the only valid
+		// resource. What a deployment may touch is bounded by the IoT permissions below, which Greengrass
+		// checks against the caller (CreateDeployment's dependent actions).
+		{sid: "Deploy", actions: []string{"greengrass:CreateDeployment", "greengrass:ListDeployments"}, resources: lits("*")},
+		{sid: "DeploymentJobs", actions: []string{"iot:CancelJob", "iot:CreateJob", "iot:DescribeJob", "iot:UpdateJob"},
+			resources: append([]expr{jobs}, thingGroups...)},
+		{sid: "DeploymentTargets", actions: []string{"iot:DescribeThingGroup"}, resources: thingGroups},
+		{sid: "DeploymentShadows", actions: []string{"iot:DeleteThingShadow", "iot:DescribeThing", "iot:GetThingShadow", "iot:UpdateThingShadow"},
+			resources: []expr{things}},
+	}
+}
+
+// canaryGroup is an edge target's canary thing group, "" without a canary stage.
+func canaryGroup(e ir.EdgeTarget) string {
+	if e.Canary == nil {
+		return ""
+	}
+	return e.Canary.ThingGroup
 }
 
 // edgeObjects are the edge buckets' artifact object ARNs, the only objects devices may read.

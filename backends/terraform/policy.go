@@ -25,6 +25,7 @@ type condition struct {
 // policy writes an aws_iam_policy_document data source holding the statements.
 func (g *gen) policy(file, name string, sts ...statement) expr {
 	d := g.data(file, "aws_iam_policy_document", name, statementAttrs(sts)...)
+	g.policies[name] = sts
 	for _, s := range sts {
 		b := d.child("statement")
 		b.set("sid", s.sid)
