@@ -102,7 +102,9 @@ func on(action string, resources ...string) need { return need{action, resources
 
 // ciCalls maps "interface.Method" to what the call needs. nil: no permission (sts:GetCallerIdentity).
 var ciCalls = map[string]func(e example) []need{
-	"awsdeploy.S3API.HeadObject":   func(e example) []need { return []need{on("s3:GetObject", e.objects()...), on("s3:ListBucket", e.buckets()...)} },
+	"awsdeploy.S3API.HeadObject": func(e example) []need {
+		return []need{on("s3:GetObject", e.objects()...), on("s3:ListBucket", e.buckets()...)}
+	},
 	"awsdeploy.S3API.GetObject":    func(e example) []need { return []need{on("s3:GetObject", e.objects()...)} },
 	"awsdeploy.S3API.PutObject":    func(e example) []need { return []need{on("s3:PutObject", e.objects()...)} },
 	"awsdeploy.S3API.DeleteObject": func(e example) []need { return []need{on("s3:DeleteObject", e.lock())} },
@@ -171,7 +173,7 @@ var ciCalls = map[string]func(e example) []need{
 	"registry.SageMaker.DescribeModelPackage": func(e example) []need { return []need{on("sagemaker:DescribeModelPackage", e.packages()...)} },
 	"registry.SageMaker.UpdateModelPackage":   func(e example) []need { return []need{on("sagemaker:UpdateModelPackage", e.packages()...)} },
 	// Approve and reject read the evaluation reports the pipeline wrote to its artifact storage.
-	"registry.S3.GetObject": func(e example) []need { return []need{on("s3:GetObject", e.objects()[0])} },
+	"registry.S3.GetObject":          func(e example) []need { return []need{on("s3:GetObject", e.objects()[0])} },
 	"registry.STS.GetCallerIdentity": nil,
 }
 
@@ -353,4 +355,3 @@ func TestWildcard(t *testing.T) {
 		}
 	}
 }
-

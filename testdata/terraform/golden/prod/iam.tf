@@ -134,6 +134,11 @@ data "aws_iam_policy_document" "ci" {
     resources = ["arn:${local.partition}:s3:::slm-model-artifacts-prod-acme/*", "arn:${local.partition}:s3:::slm-edge-deployments-prod-acme/*", "arn:${local.partition}:s3:::slm-intents-prod-acme/*"]
   }
   statement {
+    sid       = "ListArtifacts"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:${local.partition}:s3:::slm-model-artifacts-prod-acme", "arn:${local.partition}:s3:::slm-edge-deployments-prod-acme", "arn:${local.partition}:s3:::slm-intents-prod-acme"]
+  }
+  statement {
     sid       = "ApplyLock"
     actions   = ["s3:DeleteObject"]
     resources = ["arn:${local.partition}:s3:::slm-model-artifacts-prod-acme/slm/locks/*"]
@@ -167,6 +172,36 @@ data "aws_iam_policy_document" "ci" {
     sid       = "ManageKey"
     actions   = ["kms:CreateAlias", "kms:EnableKeyRotation", "kms:PutKeyPolicy", "kms:TagResource", "kms:UpdateAlias"]
     resources = [aws_kms_key.this.arn, "arn:${local.partition}:kms:${local.region}:${local.account_id}:alias/${local.name}*"]
+  }
+  statement {
+    sid       = "ReleaseComponents"
+    actions   = ["greengrass:CreateComponentVersion", "greengrass:DescribeComponent"]
+    resources = ["arn:${local.partition}:greengrass:${local.region}:${local.account_id}:components:com.example.slm.IntentClassifier", "arn:${local.partition}:greengrass:${local.region}:${local.account_id}:components:com.example.slm.IntentClassifier:versions:*"]
+  }
+  statement {
+    sid       = "ReadDeployments"
+    actions   = ["greengrass:GetDeployment"]
+    resources = ["arn:${local.partition}:greengrass:${local.region}:${local.account_id}:deployments:*"]
+  }
+  statement {
+    sid       = "Deploy"
+    actions   = ["greengrass:CreateDeployment", "greengrass:ListDeployments"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "DeploymentJobs"
+    actions   = ["iot:CancelJob", "iot:CreateJob", "iot:DescribeJob", "iot:UpdateJob"]
+    resources = ["arn:${local.partition}:iot:${local.region}:${local.account_id}:job/*", "arn:${local.partition}:iot:${local.region}:${local.account_id}:thinggroup/intent-stores-prod"]
+  }
+  statement {
+    sid       = "DeploymentTargets"
+    actions   = ["iot:DescribeThingGroup"]
+    resources = ["arn:${local.partition}:iot:${local.region}:${local.account_id}:thinggroup/intent-stores-prod"]
+  }
+  statement {
+    sid       = "DeploymentShadows"
+    actions   = ["iot:DeleteThingShadow", "iot:DescribeThing", "iot:GetThingShadow", "iot:UpdateThingShadow"]
+    resources = ["arn:${local.partition}:iot:${local.region}:${local.account_id}:thing/*"]
   }
 }
 
