@@ -64,6 +64,24 @@ func (e example) buckets() []string {
 	return out
 }
 
+// createdKey stands for the ARN of the key the Terraform creates (aws_kms_key.this).
+const createdKey = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-0000-4000-8000-000000000000"
+
+// keys are the action on the keys of the SSE-KMS storage locations, whose objects apply reads and writes.
+func (e example) keys(action string) []need {
+	var out []need
+	for _, s := range e.p.Storage {
+		switch {
+		case s.Encryption != ir.EncryptionKMS:
+		case s.KMSKeyARN != "":
+			out = append(out, on(action, s.KMSKeyARN))
+		default:
+			out = append(out, on(action, createdKey))
+		}
+	}
+	return out
+}
+
 func (e example) pipeline() string { return e.arn("sagemaker", "pipeline/"+e.p.Project.PipelineName) }
 
 func (e example) packages() []string {
@@ -105,8 +123,12 @@ var ciCalls = map[string]func(e example) []need{
 	"awsdeploy.S3API.HeadObject": func(e example) []need {
 		return []need{on("s3:GetObject", e.objects()...), on("s3:ListBucket", e.buckets()...)}
 	},
-	"awsdeploy.S3API.GetObject":    func(e example) []need { return []need{on("s3:GetObject", e.objects()...)} },
-	"awsdeploy.S3API.PutObject":    func(e example) []need { return []need{on("s3:PutObject", e.objects()...)} },
+	"awsdeploy.S3API.GetObject": func(e example) []need {
+		return append([]need{on("s3:GetObject", e.objects()...)}, e.keys("kms:Decrypt")...)
+	},
+	"awsdeploy.S3API.PutObject": func(e example) []need {
+		return append([]need{on("s3:PutObject", e.objects()...)}, e.keys("kms:GenerateDataKey")...)
+	},
 	"awsdeploy.S3API.DeleteObject": func(e example) []need { return []need{on("s3:DeleteObject", e.lock())} },
 	"awsdeploy.S3API.HeadBucket":   func(e example) []need { return []need{on("s3:ListBucket", e.buckets()...)} },
 
@@ -173,7 +195,9 @@ var ciCalls = map[string]func(e example) []need{
 	"registry.SageMaker.DescribeModelPackage": func(e example) []need { return []need{on("sagemaker:DescribeModelPackage", e.packages()...)} },
 	"registry.SageMaker.UpdateModelPackage":   func(e example) []need { return []need{on("sagemaker:UpdateModelPackage", e.packages()...)} },
 	// Approve and reject read the evaluation reports the pipeline wrote to its artifact storage.
-	"registry.S3.GetObject":          func(e example) []need { return []need{on("s3:GetObject", e.objects()[0])} },
+	"registry.S3.GetObject": func(e example) []need {
+		return append([]need{on("s3:GetObject", e.objects()[0])}, e.keys("kms:Decrypt")...)
+	},
 	"registry.STS.GetCallerIdentity": nil,
 }
 
@@ -228,8 +252,8 @@ func TestCIPolicyCoversEveryCall(t *testing.T) {
 }
 
 func checkCIPolicy(t *testing.T, p *ir.Pipeline) {
-	if len(p.EdgeTargets) == 0 || len(p.Registers) == 0 {
-		t.Fatal("the example has no edge target or no register step: the test would not cover the edge and registry calls")
+	if len(p.EdgeTargets) == 0 || len(p.Registers) == 0 || len(example{p: p}.keys("x")) == 0 {
+		t.Fatal("the example has no edge target, no register step or no SSE-KMS storage: the test would not cover every call")
 	}
 	sts, err := terraform.PolicyStatements(p, terraform.Inputs{Definition: ciDefinition}, "ci")
 	if err != nil {
@@ -295,7 +319,7 @@ var ciDefinition = []byte(`{"Version": "2020-12-01", "Metadata": {}, "Parameters
 // by the example's values (an attribute reference such as a key's ARN matches nothing).
 func allowed(sts []terraform.Statement, e example, action, resource string) bool {
 	locals := strings.NewReplacer("${local.partition}", "aws", "${local.region}", e.p.Project.Region,
-		"${local.account_id}", e.account, "${local.name}", e.p.Project.PipelineName)
+		"${local.account_id}", e.account, "${local.name}", e.p.Project.PipelineName, "aws_kms_key.this.arn", createdKey)
 	for _, s := range sts {
 		okAction := false
 		for _, a := range s.Actions {

@@ -277,6 +277,11 @@ func (g *gen) ciRole() {
 		{sid: "ManageKey", actions: []string{"kms:CreateAlias", "kms:EnableKeyRotation", "kms:PutKeyPolicy", "kms:TagResource", "kms:UpdateAlias"},
 			resources: []expr{ref("aws_kms_key", "this", "arn"), named("kms", true, "alias/")}},
 	}
+	if keys := g.kmsKeys(); len(keys) > 0 {
+		// Objects in SSE-KMS storage: PutObject needs a data key, GetObject decrypts it (the key policy
+		// leaves the decision to IAM).
+		sts = append(sts, statement{sid: "UseArtifactKeys", actions: []string{"kms:Decrypt", "kms:GenerateDataKey"}, resources: keys})
+	}
 	sts = append(sts, g.ciEdgeStatements()...)
 	doc := g.policy(file, "ci", sts...)
 	rp := g.resource(file, "aws_iam_role_policy", "ci")

@@ -174,6 +174,11 @@ data "aws_iam_policy_document" "ci" {
     resources = [aws_kms_key.this.arn, "arn:${local.partition}:kms:${local.region}:${local.account_id}:alias/${local.name}*"]
   }
   statement {
+    sid       = "UseArtifactKeys"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.this.arn]
+  }
+  statement {
     sid       = "ReleaseComponents"
     actions   = ["greengrass:CreateComponentVersion", "greengrass:DescribeComponent"]
     resources = ["arn:${local.partition}:greengrass:${local.region}:${local.account_id}:components:com.example.slm.IntentClassifier", "arn:${local.partition}:greengrass:${local.region}:${local.account_id}:components:com.example.slm.IntentClassifier:versions:*"]
