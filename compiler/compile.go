@@ -510,6 +510,65 @@ func (c *compilation) options(retries []*lang.Retry, cache *lang.Cache, job bool
 	return o
 }
 
+// split reads a split block: the ratios of a seeded random split, or field,
+// the row field that holds each row's predefined split. A null value (a
+// variable a var file leaves unset) counts as absent, so one pipeline can
+// take either mode from its var files.
+func (c *compilation) split(s *lang.Split, out *ir.Split) {
+	ratios := []struct {
+		name string
+		expr hcl.Expression
+	}{{"train", s.Train}, {"validation", s.Validation}, {"test", s.Test}, {"stratify", s.Stratify}, {"seed", s.Seed}}
+	if field, ok := c.ev.str(s.Field, "field"); ok {
+		if strings.TrimSpace(field) == "" {
+			c.ev.errorf(s.Field.Range(), "Empty split field", "field names the row field that holds each row's split (\"train\", \"validation\" or \"test\"), such as field = \"split\".")
+			return
+		}
+		for _, r := range ratios {
+			if c.ev.given(r.expr) {
+				c.ev.errorf(r.expr.Range(), "Split ratios and field together", "With field = %q each row's own %q value chooses its split, so %s has nothing to shape. Remove %s (and the other ratios, stratify and seed), or remove field to split by ratio.", field, field, r.name, r.name)
+			}
+		}
+		*out = ir.Split{Field: field}
+		return
+	}
+	if !isAbsent(s.Field) && !c.ev.known(s.Field) {
+		return // validate mode: the field's variable has no value yet
+	}
+	var missing []string
+	var at hcl.Range
+	for _, r := range ratios[:3] {
+		if !c.ev.given(r.expr) && c.ev.known(r.expr) {
+			if missing == nil {
+				at = r.expr.Range() // absent: the block's range
+			}
+			missing = append(missing, r.name)
+		}
+	}
+	if len(missing) > 0 {
+		c.ev.errorf(at, "Missing split ratios", "The split block needs train, validation and test fractions (%s missing), such as train = 0.8, validation = 0.1, test = 0.1; or field = \"split\" to use the split each row already names.", strings.Join(missing, ", "))
+		return
+	}
+	tr, ok1 := c.ev.float(s.Train, "train", 0, 1)
+	va, ok2 := c.ev.float(s.Validation, "validation", 0, 1)
+	te, ok3 := c.ev.float(s.Test, "test", 0, 1)
+	if ok1 && ok2 && ok3 {
+		if sum := tr + va + te; sum < 0.999999 || sum > 1.000001 {
+			c.ev.errorf(s.Train.Range(), "Split ratios do not add up to 1", "train + validation + test = %g + %g + %g = %g; they must add up to 1.", tr, va, te, sum)
+		}
+		if tr == 0 || va == 0 || te == 0 {
+			c.ev.errorf(s.Train.Range(), "Empty split", "Each of train, validation and test needs a share above 0: training needs validation data to choose the out-of-scope threshold, and gates read the test split.")
+		}
+		out.Train, out.Validation, out.Test = tr, va, te
+	}
+	out.Stratify = c.ev.boolean(s.Stratify, "stratify", true)
+	if !isAbsent(s.Seed) {
+		if seed, ok := c.ev.integer(s.Seed, "seed", 0, 1<<31-1); ok {
+			out.Seed = seed
+		}
+	}
+}
+
 func (c *compilation) prepares() {
 	for _, name := range sorted(c.cfg.Prepares) {
 		c.ev.in(lang.BlockPrepare, name)
@@ -544,24 +603,7 @@ func (c *compilation) prepares() {
 			p.Cleaning.Deduplicate = c.ev.boolean(cl.Deduplicate, "deduplicate", true)
 		}
 		if s := b.Split; s != nil {
-			tr, ok1 := c.ev.float(s.Train, "train", 0, 1)
-			va, ok2 := c.ev.float(s.Validation, "validation", 0, 1)
-			te, ok3 := c.ev.float(s.Test, "test", 0, 1)
-			if ok1 && ok2 && ok3 {
-				if sum := tr + va + te; sum < 0.999999 || sum > 1.000001 {
-					c.ev.errorf(s.Train.Range(), "Split ratios do not add up to 1", "train + validation + test = %g + %g + %g = %g; they must add up to 1.", tr, va, te, sum)
-				}
-				if tr == 0 || va == 0 || te == 0 {
-					c.ev.errorf(s.Train.Range(), "Empty split", "Each of train, validation and test needs a share above 0: training needs validation data to choose the out-of-scope threshold, and gates read the test split.")
-				}
-				p.Split.Train, p.Split.Validation, p.Split.Test = tr, va, te
-			}
-			p.Split.Stratify = c.ev.boolean(s.Stratify, "stratify", true)
-			if !isAbsent(s.Seed) {
-				if seed, ok := c.ev.integer(s.Seed, "seed", 0, 1<<31-1); ok {
-					p.Split.Seed = seed
-				}
-			}
+			c.split(s, &p.Split)
 		}
 		p.Compute = c.compute(b.Compute, "ml.m5.large", false)
 		p.Options = c.options(b.Retry, b.Cache, true)

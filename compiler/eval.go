@@ -78,6 +78,27 @@ func isAbsent(expr hcl.Expression) bool {
 	return !diags.HasErrors() && v.IsNull()
 }
 
+// given reports whether an attribute has a non-null value: written, and not
+// a variable left null. An expression that fails to evaluate, or whose value
+// is not known yet (validate mode), is not given; its own check reports it.
+func (e *evaluator) given(expr hcl.Expression) bool {
+	if isAbsent(expr) {
+		return false
+	}
+	v, diags := e.scope.Eval(expr, cty.DynamicPseudoType)
+	return !diags.HasErrors() && v.IsKnown() && !v.IsNull()
+}
+
+// known reports whether an attribute's value is known at compile time
+// (absent counts as known: null). In validate mode variables are not.
+func (e *evaluator) known(expr hcl.Expression) bool {
+	if isAbsent(expr) {
+		return true
+	}
+	v, diags := e.scope.Eval(expr, cty.DynamicPseudoType)
+	return diags.HasErrors() || v.IsKnown()
+}
+
 // value evaluates a compile-time value; what names the attribute for the
 // run-time diagnostic.
 func (e *evaluator) value(expr hcl.Expression, ty cty.Type, what string) (cty.Value, bool) {

@@ -220,11 +220,13 @@ type Cleaning struct {
 	Deduplicate        hcl.Expression `hcl:"deduplicate,optional"`
 }
 
-// Split is the train/validation/test split.
+// Split is the train/validation/test split: ratios of a seeded random
+// split, or Field, the row field that already names each row's split.
 type Split struct {
-	Train      hcl.Expression `hcl:"train"`
-	Validation hcl.Expression `hcl:"validation"`
-	Test       hcl.Expression `hcl:"test"`
+	Field      hcl.Expression `hcl:"field,optional"`
+	Train      hcl.Expression `hcl:"train,optional"`
+	Validation hcl.Expression `hcl:"validation,optional"`
+	Test       hcl.Expression `hcl:"test,optional"`
 	Stratify   hcl.Expression `hcl:"stratify,optional"`
 	Seed       hcl.Expression `hcl:"seed,optional"`
 }

@@ -19,8 +19,9 @@ func newStepPrepareCommand() *cobra.Command {
 		Use:   "prepare --config CONFIG.json --input DIR_OR_FILE --output DIR [--report DIR]",
 		Short: "Check, clean, de-duplicate and split a raw dataset",
 		Long: "Reads raw JSONL or CSV, checks the dataset's expectations (exit 1 with a report naming each\n" +
-			"violation), cleans and de-duplicates the texts and writes a seeded stratified split:\n" +
-			"train/data.jsonl, validation/data.jsonl, test/data.jsonl, stats.json and report.md.",
+			"violation), cleans and de-duplicates the texts and writes a seeded stratified split (or the\n" +
+			"split each row's split.field names): train/data.jsonl, validation/data.jsonl,\n" +
+			"test/data.jsonl, stats.json and report.md.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := prepare.LoadConfig(a.config)

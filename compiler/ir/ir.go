@@ -229,8 +229,11 @@ type Cleaning struct {
 	Deduplicate        bool `json:"deduplicate"`
 }
 
-// Split is the train/validation/test split.
+// Split is the train/validation/test split: by ratio (seeded, optionally
+// stratified), or, when Field is set, as each row's Field says ("train",
+// "validation" or "test"; the ratios are then zero).
 type Split struct {
+	Field      string  `json:"field,omitempty"`
 	Train      float64 `json:"train"`
 	Validation float64 `json:"validation"`
 	Test       float64 `json:"test"`

@@ -155,8 +155,11 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 			lines = append(lines, "the union of the datasets, de-duplicated across them; evaluation labels must be training labels")
 		}
 		d[x.StepName] = append([]string{compute(x.Compute)}, lines...)
-		d[x.StepName] = append(append(d[x.StepName],
-			fmt.Sprintf("split train/validation/test %g/%g/%g, stratified %t, seed %d", x.Split.Train, x.Split.Validation, x.Split.Test, x.Split.Stratify, x.Split.Seed),
+		split := fmt.Sprintf("split train/validation/test %g/%g/%g, stratified %t, seed %d", x.Split.Train, x.Split.Validation, x.Split.Test, x.Split.Stratify, x.Split.Seed)
+		if x.Split.Field != "" {
+			split = fmt.Sprintf("split as each row's %q field says (train, validation, test)", x.Split.Field)
+		}
+		d[x.StepName] = append(append(d[x.StepName], split,
 			"writes to "+storage[x.Output].URI+p.Project.PipelineName+"/<execution>/prepare-"+ir.ID(x.Name)+"/"), opts(x.Options)...)
 	}
 	for _, x := range p.FineTunes {

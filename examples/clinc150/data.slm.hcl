@@ -26,12 +26,15 @@ prepare "intents" {
     deduplicate         = true
   }
 
+  # A var file that names split_field (envs/full.slmvars.hcl: CLINC150's
+  # official train/validation/test, which the rows carry) keeps the
+  # dataset's own split; otherwise (null) a seeded split stratified by
+  # label, 80/10/10. A null attribute is one not written.
   split {
-    train      = 0.8
-    validation = 0.1
-    test       = 0.1
-    stratify   = true
-    seed       = 42
+    field      = var.split_field
+    train      = var.split_field == null ? 0.8 : null
+    validation = var.split_field == null ? 0.1 : null
+    test       = var.split_field == null ? 0.1 : null
   }
 
   compute {

@@ -25,6 +25,13 @@ variable "dataset_name" {
   default = "clinc150"
 }
 
+# The row field holding each row's predefined split ("train", "validation"
+# or "test"); null splits the rows 80/10/10 by ratio (prepare "intents").
+variable "split_field" {
+  type    = string
+  default = null
+}
+
 variable "min_rows" {
   type    = number
   default = 1000

@@ -78,8 +78,10 @@ type CleaningConfig struct {
 }
 
 // SplitConfig gives the split fractions and the seed that makes the split
-// reproducible.
+// reproducible, or Field: the row field that holds each row's predefined
+// split ("train", "validation" or "test"), for datasets that come split.
 type SplitConfig struct {
+	Field      string  `json:"field,omitempty"`
 	Train      float64 `json:"train"`
 	Validation float64 `json:"validation"`
 	Test       float64 `json:"test"`
@@ -146,6 +148,17 @@ func (c *Config) Validate() error {
 		errs = append(errs, validateDataset(d)...)
 	}
 	s := c.Split
+	if s.Field != "" {
+		if s.Train != 0 || s.Validation != 0 || s.Test != 0 {
+			bad("split.field %q and split fractions together; the rows' field chooses the split, so give field or the fractions, not both", s.Field)
+		}
+		for _, d := range c.inputs() {
+			if s.Field == d.TextField || s.Field == d.LabelField {
+				bad("split.field is %q, the dataset's text or label field; name the field holding each row's split", s.Field)
+			}
+		}
+		return errors.Join(errs...)
+	}
 	for _, p := range []struct {
 		name string
 		v    float64

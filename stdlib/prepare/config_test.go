@@ -27,6 +27,9 @@ func TestParseConfig(t *testing.T) {
 		{"ratio above one", strings.Replace(valid, `0.5`, `1.5`, 1), "max_duplicate_ratio is 1.5"},
 		{"fractions", strings.Replace(valid, `"test": 0.1`, `"test": 0.2`, 1), "add up to"},
 		{"negative fraction", `{"dataset": {"text_field": "t", "label_field": "l"}, "split": {"train": 1.5, "test": -0.5}}`, "split.test is -0.5"},
+		{"predefined split", strings.Replace(valid, `"train": 0.8, "validation": 0.1, "test": 0.1, "stratify": true, "seed": 42`, `"field": "split"`, 1), ""},
+		{"field and fractions", strings.Replace(valid, `"train": 0.8`, `"field": "split", "train": 0.8`, 1), "split.field \"split\" and split fractions together"},
+		{"field is the label", strings.Replace(valid, `"train": 0.8, "validation": 0.1, "test": 0.1`, `"field": "intent"`, 1), "the dataset's text or label field"},
 		{"trailing data", valid + `{}`, "trailing data"},
 		{"not JSON", `dataset:`, "decoding JSON"},
 	}

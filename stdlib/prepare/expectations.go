@@ -115,6 +115,7 @@ type survey struct {
 	validRows     int64 // records with a text and a label
 	duplicates    tally // rows repeating an earlier row's cleaned text
 	conflicts     tally // texts seen with more than one label
+	badSplits     tally // rows whose split.field value names no split
 	keptPerLabel  map[string]int64
 	labelsInOrder []string
 }

@@ -91,7 +91,7 @@ func Run(ctx context.Context, cfg *Config, paths Paths) (*Stats, error) {
 			}
 			p.files = append(p.files, f)
 		}
-		p.readers = append(p.readers, &rowReader{textField: d.TextField, labelField: d.LabelField, notNull: d.Expectations.NotNull})
+		p.readers = append(p.readers, &rowReader{textField: d.TextField, labelField: d.LabelField, splitField: cfg.Split.Field, notNull: d.Expectations.NotNull})
 		p.labelMaps = append(p.labelMaps, d.LabelMap)
 		c := newChecks(d.Expectations)
 		if multi {
@@ -107,6 +107,7 @@ func Run(ctx context.Context, cfg *Config, paths Paths) (*Stats, error) {
 	for _, c := range cs {
 		v = append(v, c.violations(sv)...)
 	}
+	v = append(v, splitViolations(cfg.Split, sv)...)
 	if len(v) > 0 {
 		report := failureReport(cfg, p.fileNames(), sv, v)
 		if err := removeOutputs(output, reportDir); err != nil {
@@ -194,6 +195,13 @@ func (p *pipeline) survey(ctx context.Context, cs []*checks) (*survey, error) {
 			label := p.label(f, r.Label)
 			c.row(r, text, label)
 			s.validRows++
+			if field := p.cfg.Split.Field; field != "" && splitOf(strings.TrimSpace(r.Split)) < 0 {
+				note := fmt.Sprintf("%s is %q", field, r.Split)
+				if r.NullSplit {
+					note = fmt.Sprintf("no %s value", field)
+				}
+				s.badSplits.add(Example{File: r.File, Line: r.Line, Text: shorten(text), Label: label, Note: note})
+			}
 			id := p.intern(label)
 			key := keyOf(text)
 			e, ok := p.seen[key]
@@ -250,11 +258,12 @@ func (p *pipeline) write(ctx context.Context, sv *survey, output, reportDir stri
 	sp := p.cfg.Split
 	fractions := [numSplits]float64{sp.Train, sp.Validation, sp.Test}
 	groups := map[string]*group{}
-	if !sp.Stratify {
+	// A predefined split (Field) needs no groups: each row says where it goes.
+	if sp.Field == "" && !sp.Stratify {
 		groups[""] = newGroup(sp.Seed, "", p.kept, fractions)
 	}
 	for _, l := range sv.labelsInOrder {
-		if sp.Stratify {
+		if sp.Field == "" && sp.Stratify {
 			groups[l] = newGroup(sp.Seed, l, sv.keptPerLabel[l], fractions)
 		}
 	}
@@ -313,14 +322,22 @@ func (p *pipeline) write(ctx context.Context, sv *survey, output, reportDir stri
 			if e.conflict || (p.cfg.Cleaning.Deduplicate && (e.file != uint32(fi) || e.line != uint32(r.Line))) {
 				return nil
 			}
-			g := groups[""]
-			if sp.Stratify {
-				g = groups[label]
+			var split int
+			if sp.Field != "" {
+				// The row's own split. With de-duplication the kept row is
+				// a text's first occurrence, so a text in several splits
+				// stays in the first one the input lists.
+				split = splitOf(strings.TrimSpace(r.Split))
+			} else {
+				g := groups[""]
+				if sp.Stratify {
+					g = groups[label]
+				}
+				if g == nil {
+					return changed
+				}
+				split = g.next()
 			}
-			if g == nil {
-				return changed
-			}
-			split := g.next()
 			if split < 0 {
 				return changed
 			}
@@ -359,7 +376,7 @@ func (p *pipeline) write(ctx context.Context, sv *survey, output, reportDir stri
 		ss.LengthWords = words[i].distribution()
 	}
 
-	if v := evalLabelsInTrain(st); len(v) > 0 {
+	if v := append(emptySplits(st), evalLabelsInTrain(st)...); len(v) > 0 {
 		report := failureReport(p.cfg, p.fileNames(), sv, v)
 		if err := removeOutputs(output, reportDir); err != nil {
 			return nil, err
@@ -415,6 +432,34 @@ func marshalStats(st *Stats) ([]byte, error) {
 		return nil, fmt.Errorf("encoding stats.json: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// splitViolations reports the rows whose split.field value is missing or
+// names no split: a predefined split is the dataset's, so rows outside it are
+// an error to fix in the data, not rows to drop or guess.
+func splitViolations(sp SplitConfig, sv *survey) []Violation {
+	if sp.Field == "" || sv.badSplits.count == 0 {
+		return nil
+	}
+	return []Violation{{Expectation: "split_field", Count: sv.badSplits.count, Examples: sv.badSplits.examples,
+		Message: fmt.Sprintf("%d rows have no %q value or one other than \"train\", \"validation\" or \"test\"; give every row its split, or remove split.field to split by ratio", sv.badSplits.count, sp.Field)}}
+}
+
+// emptySplits checks that a predefined split left rows in train, validation
+// and test: training chooses its threshold on validation and the gates read
+// test. (A split by ratio gives each a share above 0.)
+func emptySplits(st *Stats) []Violation {
+	if st.Split.Field == "" {
+		return nil
+	}
+	var out []Violation
+	for i, name := range splitNames {
+		if st.Splits.at(i).Rows == 0 {
+			out = append(out, Violation{Expectation: "split_field", Count: 0,
+				Message: fmt.Sprintf("no row kept in the %s split (%s = %q); the dataset's split needs train, validation and test rows", name, st.Split.Field, name)})
+		}
+	}
+	return out
 }
 
 // evalLabelsInTrain checks that every label of the validation and test

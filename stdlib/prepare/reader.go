@@ -20,6 +20,10 @@ type rawRow struct {
 	Line  int    // 1-based line where the record starts
 	Text  string
 	Label string
+	// Split is the row's split field (split.field), when configured;
+	// NullSplit marks it missing, null or blank.
+	Split     string
+	NullSplit bool
 	// NullText and NullLabel mark a missing, null or blank text or label.
 	NullText, NullLabel bool
 	// NullFields lists the expectations' not_null fields that are null in
@@ -30,7 +34,9 @@ type rawRow struct {
 // rowReader turns input files into rawRows for a given dataset layout.
 type rowReader struct {
 	textField, labelField string
-	notNull               []string
+	// splitField, when set, is read into rawRow.Split.
+	splitField string
+	notNull    []string
 	// digest, when set, sees every input byte in reading order: the
 	// dataset's digest that the model registry records as lineage.
 	digest hash.Hash
@@ -70,6 +76,9 @@ func (r *rowReader) readJSONL(ctx context.Context, name string, in io.Reader, fn
 	sc.Buffer(make([]byte, 0, 64<<10), maxLineBytes)
 	// Slots for the fields a row needs: text, label, then the not_null ones.
 	index := map[string]int{r.textField: 0, r.labelField: 1}
+	if r.splitField != "" {
+		index[r.splitField] = 2
+	}
 	for _, f := range r.notNull {
 		if _, ok := index[f]; !ok {
 			index[f] = len(index)
@@ -99,6 +108,11 @@ func (r *rowReader) readJSONL(ctx context.Context, name string, in io.Reader, fn
 		}
 		if row.Label, row.NullLabel, err = jsonString(vals[1], true); err != nil {
 			return fmt.Errorf("%s line %d: field %q: %w", name, line, r.labelField, err)
+		}
+		if r.splitField != "" {
+			if row.Split, row.NullSplit, err = jsonString(vals[2], true); err != nil {
+				return fmt.Errorf("%s line %d: field %q: %w", name, line, r.splitField, err)
+			}
 		}
 		for _, field := range r.notNull {
 			if jsonNull(vals[index[field]]) {
@@ -188,6 +202,12 @@ func (r *rowReader) readCSV(ctx context.Context, name string, in io.Reader, fn f
 	if !ok {
 		return fmt.Errorf("%s: the CSV header has no column %q (it has %s); set dataset.label_field", name, r.labelField, strings.Join(header, ", "))
 	}
+	splitCol := -1
+	if r.splitField != "" {
+		if splitCol, ok = col[r.splitField]; !ok {
+			return fmt.Errorf("%s: the CSV header has no column %q (it has %s); every row needs its split (split.field)", name, r.splitField, strings.Join(header, ", "))
+		}
+	}
 	// A not_null column absent from the header is null in every row.
 	notNullCols := make([]int, len(r.notNull))
 	for i, f := range r.notNull {
@@ -215,6 +235,10 @@ func (r *rowReader) readCSV(ctx context.Context, name string, in io.Reader, fn f
 		row = rawRow{File: name, Line: line, Text: rec[textCol], Label: rec[labelCol]}
 		row.NullText = strings.TrimSpace(row.Text) == ""
 		row.NullLabel = strings.TrimSpace(row.Label) == ""
+		if splitCol >= 0 {
+			row.Split = rec[splitCol]
+			row.NullSplit = strings.TrimSpace(row.Split) == ""
+		}
 		for i, c := range notNullCols {
 			if c < 0 || strings.TrimSpace(rec[c]) == "" {
 				row.NullFields = append(row.NullFields, r.notNull[i])

@@ -51,7 +51,11 @@ func successReport(st *Stats, sv *survey) string {
 	fmt.Fprintf(&b, "All expectations hold. Input: %s.\n\n", strings.Join(in.Files, ", "))
 	fmt.Fprintf(&b, "| rows read | without text or label | duplicates | conflicting texts (rows) | kept |\n| ---: | ---: | ---: | ---: | ---: |\n")
 	fmt.Fprintf(&b, "| %d | %d | %d | %d (%d) | %d |\n\n", in.Rows, in.NullRows, in.DuplicateRows, in.ConflictingTexts, in.ConflictingRows, in.KeptRows)
-	fmt.Fprintf(&b, "Split (seed %d, stratified: %t):\n\n", st.Split.Seed, st.Split.Stratify)
+	if st.Split.Field != "" {
+		fmt.Fprintf(&b, "Split as each row's %q field says:\n\n", st.Split.Field)
+	} else {
+		fmt.Fprintf(&b, "Split (seed %d, stratified: %t):\n\n", st.Split.Seed, st.Split.Stratify)
+	}
 	fmt.Fprintf(&b, "| split | rows | labels | chars p50 / p95 / max | words p50 / p95 / max |\n| --- | ---: | ---: | --- | --- |\n")
 	for i, name := range splitNames {
 		ss := st.Splits.at(i)

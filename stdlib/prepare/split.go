@@ -16,6 +16,17 @@ const (
 
 var splitNames = [numSplits]string{"train", "validation", "test"}
 
+// splitOf is the index of a predefined split value (split.field), or -1 for
+// a value that names no split.
+func splitOf(value string) int {
+	for i, name := range splitNames {
+		if value == name {
+			return i
+		}
+	}
+	return -1
+}
+
 // quotas divides n rows among the splits by the largest-remainder method, so
 // the counts add up to n exactly and each is within one row of its fraction.
 // Ties go to the earlier split (train, then validation, then test).

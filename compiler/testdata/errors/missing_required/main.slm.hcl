@@ -9,8 +9,4 @@ dataset "d" {
 
 prepare "p" { # ERROR: Missing required argument
   dataset = dataset.d
-  split { # ERROR: Missing required argument
-    train      = 0.6
-    validation = 0.4
-  }
 }
