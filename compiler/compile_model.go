@@ -188,16 +188,17 @@ func (c *compilation) finetunes() {
 		if b.Compute == nil {
 			c.ev.errorf(fb.DeclRange, "Missing compute block", "A finetune block needs compute { instance_type = \"ml.g5.xlarge\" }: training instance types vary too much to pick one for you.")
 		}
-		if f.Method == ir.MethodQLoRA && f.Compute.InstanceType != "" && !gpuInstance(f.Compute.InstanceType) {
+		if f.Method == ir.MethodQLoRA && f.Compute.InstanceType != "" && nvidiaGPUs(f.Compute.InstanceType) == 0 && instanceProblem(f.Compute.InstanceType, true) == "" {
 			c.ev.errorf(b.Compute.InstanceType.Range(), "QLoRA needs a GPU", "method = \"qlora\" loads the base model in 4 bits with CUDA kernels, but %s has no GPU. Use a GPU instance (ml.g5.*, ml.g6.*, ml.p4d.*) or method = \"lora\".", f.Compute.InstanceType)
 		}
 		if f.Compute.Image == "" && c.p.Project.Region != "" {
-			if !gpuInstance(f.Compute.InstanceType) && f.Method != ir.MethodQLoRA && instanceTypePattern.MatchString(f.Compute.InstanceType) && b.Compute != nil {
+			if nvidiaGPUs(f.Compute.InstanceType) == 0 && f.Method != ir.MethodQLoRA && instanceProblem(f.Compute.InstanceType, true) == "" && b.Compute != nil {
 				c.ev.errorf(b.Compute.InstanceType.Range(), "No training image for a CPU instance", "The Hugging Face PyTorch training images are built for GPUs only, and %s has none. Use a GPU instance (ml.g5.*, ml.g6.*), or name a CPU training image with compute { image = \"...\" }.", f.Compute.InstanceType)
 			}
 			img, _ := trainingImage(c.p.Project.Region, pins, true)
 			f.Compute.Image = img
 		}
+		c.distribution(&f, b.Compute)
 		if f.Compute.Spot && f.CheckpointURI == "" {
 			c.ev.errorf(b.Compute.Spot.Range(), "Spot training without checkpoints", "A spot interruption would restart training from zero: set checkpoints = \"s3://...\" so the job resumes.")
 		}
@@ -415,5 +416,29 @@ func (c *compilation) checkGuard(r *ir.Register, gatesRange hcl.Range) {
 		if m := evalModel[ev]; m != "" && r.Model != "" && m != r.Model {
 			c.ev.errorf(gatesRange, "Gate measures another model", "gate %q reads evaluate %q of finetune %q, so it cannot guard the registration of finetune %q.", g, ev, m, r.Model)
 		}
+	}
+}
+
+// distribution decides how a training job scales: one process per NVIDIA
+// GPU on every instance, launched by the Hugging Face container's
+// torch_distributed (torchrun), the entry point averaging gradients across
+// them and writing metrics, checkpoints and the export from rank 0. What
+// cannot scale this way is refused rather than run as independent copies.
+func (c *compilation) distribution(f *ir.FineTune, x *lang.Compute) {
+	f.Processes = 1
+	cp := f.Compute
+	if instanceProblem(cp.InstanceType, true) != "" || x == nil {
+		return
+	}
+	gpus := nvidiaGPUs(cp.InstanceType)
+	switch {
+	case f.Method == ir.MethodQLoRA && cp.InstanceCount > 1:
+		c.ev.errorf(x.InstanceCount.Range(), "QLoRA cannot scale out", "method = \"qlora\" trains the 4-bit model in one process on one GPU, so instance_count = %d would run independent copies. Use instance_count = 1, or method = \"lora\", which trains data-parallel.", cp.InstanceCount)
+	case f.Method == ir.MethodQLoRA && gpus > 1:
+		c.ev.add(warnf(x.InstanceType.Range(), "QLoRA uses one GPU", "%s has %d GPUs, but method = \"qlora\" trains in one process on one of them; use a single-GPU instance (such as ml.g5.2xlarge), or method = \"lora\", which uses them all.", cp.InstanceType, gpus))
+	case cp.InstanceCount > 1 && gpus == 0:
+		c.ev.errorf(x.InstanceCount.Range(), "Distributed training needs GPUs", "instance_count = %d on %s: slm scales training out with torchrun over NCCL, one process per GPU, and %s has no NVIDIA GPU. Use a GPU instance type, or instance_count = 1.", cp.InstanceCount, cp.InstanceType, cp.InstanceType)
+	case f.Method == ir.MethodLoRA:
+		f.Processes = cp.InstanceCount * max(1, gpus)
 	}
 }

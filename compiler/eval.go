@@ -73,6 +73,10 @@ func (e *evaluator) value(expr hcl.Expression, ty cty.Type, what string) (cty.Va
 		e.add(lang.RuntimeNotAllowed(expr, what, ps))
 		return cty.NilVal, false
 	}
+	if lang.IsSensitive(v) {
+		e.add(lang.SensitiveInArtifact(expr, what))
+		return cty.NilVal, false
+	}
 	if !v.IsWhollyKnown() || v.IsNull() {
 		if v.IsNull() {
 			return cty.NilVal, false
@@ -250,6 +254,10 @@ func (e *evaluator) runtimeValue(expr hcl.Expression, ty cty.Type, what string) 
 	if diags.HasErrors() {
 		return ir.Value{}, false
 	}
+	if lang.IsSensitive(v) {
+		e.add(lang.SensitiveInArtifact(expr, what))
+		return ir.Value{}, false
+	}
 	if len(lang.RuntimeParams(v)) == 0 {
 		if !v.IsWhollyKnown() || v.IsNull() {
 			return ir.Value{}, false
@@ -395,5 +403,26 @@ func (e *evaluator) refs(expr hcl.Expression, blockType string, exists func(stri
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// quietRefs lists the block names a reference list names, without
+// diagnostics (ref already reported them where it read the list).
+func (e *evaluator) quietRefs(expr hcl.Expression) []string {
+	if isAbsent(expr) {
+		return nil
+	}
+	items, diags := hcl.ExprList(expr)
+	if diags.HasErrors() {
+		return nil
+	}
+	var out []string
+	for _, it := range items {
+		if t, d := hcl.AbsTraversalForExpr(it); !d.HasErrors() && len(t) == 2 {
+			if a, ok := t[1].(hcl.TraverseAttr); ok {
+				out = append(out, a.Name)
+			}
+		}
+	}
 	return out
 }

@@ -44,13 +44,19 @@ type ProjectBody struct {
 	MaxParallelSteps hcl.Expression `hcl:"max_parallel_steps,optional"`
 	Description      hcl.Expression `hcl:"description,optional"`
 	ArtifactStorage  hcl.Expression `hcl:"artifact_storage"`
+	// ReadAccess grants the execution role read access to S3 locations
+	// outside the storage blocks (another team's datasets or models).
+	ReadAccess hcl.Expression `hcl:"read_access,optional"`
 }
 
 // Variable is a compile-time input variable declaration.
 type Variable struct {
-	Name        string
-	Type        hcl.Expression // a type expression, read with typeexpr
-	Default     hcl.Expression
+	Name    string
+	Type    hcl.Expression // a type expression, read with typeexpr
+	Default hcl.Expression
+	// HasDefault says the declaration writes a default, null included:
+	// default = null makes the variable optional with a null value.
+	HasDefault  bool
 	Description string
 	Sensitive   bool
 	Validations []*VariableValidation
@@ -251,7 +257,7 @@ type BaseModel struct {
 
 // Tokenizer says how text becomes token ids.
 type Tokenizer struct {
-	MaxSeqLength hcl.Expression `hcl:"max_seq_length"`
+	MaxSeqLength hcl.Expression `hcl:"max_seq_length,optional"`
 }
 
 // LoRA holds the low-rank adapter settings.
@@ -264,9 +270,9 @@ type LoRA struct {
 
 // Hyperparameters are the optimiser settings.
 type Hyperparameters struct {
-	Epochs        hcl.Expression `hcl:"epochs"`
-	LearningRate  hcl.Expression `hcl:"learning_rate"`
-	BatchSize     hcl.Expression `hcl:"batch_size"`
+	Epochs        hcl.Expression `hcl:"epochs,optional"`
+	LearningRate  hcl.Expression `hcl:"learning_rate,optional"`
+	BatchSize     hcl.Expression `hcl:"batch_size,optional"`
 	EvalBatchSize hcl.Expression `hcl:"eval_batch_size,optional"`
 	WarmupRatio   hcl.Expression `hcl:"warmup_ratio,optional"`
 	WeightDecay   hcl.Expression `hcl:"weight_decay,optional"`

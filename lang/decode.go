@@ -238,6 +238,7 @@ func decodeVariable(block *hcl.Block) (*Variable, hcl.Diagnostics) {
 	missing := block.Body.MissingItemRange()
 	v.Type = attrOrNull(content.Attributes, "type", missing)
 	v.Default = attrOrNull(content.Attributes, "default", missing)
+	_, v.HasDefault = content.Attributes["default"]
 	if a, ok := content.Attributes["description"]; ok {
 		diags = append(diags, gohcl.DecodeExpression(a.Expr, nil, &v.Description)...)
 	}

@@ -426,6 +426,31 @@ func RuntimeParams(v cty.Value) []string {
 	return out
 }
 
+// IsSensitive says whether a sensitive variable's value flows into v.
+func IsSensitive(v cty.Value) bool {
+	_, pvms := v.UnmarkDeepWithPaths()
+	for _, pvm := range pvms {
+		if _, ok := pvm.Marks[SensitiveMark{}]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// SensitiveInArtifact explains why a sensitive value cannot be compiled:
+// every compiled attribute lands in a generated file (the pipeline
+// definition, the Terraform, the Greengrass requests, plan.json), and those
+// are reviewed, committed and uploaded in clear.
+func SensitiveInArtifact(expr hcl.Expression, what string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Sensitive value in a generated file",
+		Detail: fmt.Sprintf("%s comes from a variable declared sensitive, but every compiled attribute is written in clear into the generated artifacts (the SageMaker definition, the Terraform, the Greengrass requests and plan.json), which are reviewed, committed and uploaded. Keep secrets out of the configuration (steps and devices read them at run time, for example from Secrets Manager), or drop sensitive = true if the value is not a secret.",
+			what),
+		Subject: expr.Range().Ptr(),
+	}
+}
+
 // RuntimeNotAllowed explains why a run-time parameter cannot be used where a
 // compile-time value is needed: the SageMaker SDK's most reported confusion.
 func RuntimeNotAllowed(expr hcl.Expression, what string, params []string) *hcl.Diagnostic {

@@ -17,6 +17,9 @@ import (
 // SLM_VAR_instance_type=ml.g5.xlarge sets var.instance_type.
 const EnvPrefix = "SLM_VAR_"
 
+// StrictEnv, set to 1 or true, turns on strict mode (VarInputs.Strict).
+const StrictEnv = "SLM_STRICT"
+
 // SourceKind says where a variable's value came from. The kinds are listed in
 // increasing precedence: a later kind overrides an earlier one.
 type SourceKind int
@@ -82,6 +85,10 @@ type VarInputs struct {
 	VarFiles []string
 	// Vars are the --var NAME=VALUE strings in command-line order.
 	Vars []string
+	// Strict makes a variable file's value for an undeclared variable an
+	// error instead of a warning: a CI check must not pass a misspelt name
+	// (slm plan --strict, or SLM_STRICT=1).
+	Strict bool
 }
 
 // assignment is a value not yet converted to its variable's type: values stay
@@ -122,12 +129,12 @@ func (p *Parser) ResolveVariables(ctx context.Context, cfg *Config, in VarInputs
 	}
 
 	for _, f := range p.AutoVarFiles(cfg.Dir) {
-		a, fdiags := p.readVarFile(ctx, cfg, f, SourceAutoFile)
+		a, fdiags := p.readVarFile(ctx, cfg, f, SourceAutoFile, in.Strict)
 		diags = append(diags, fdiags...)
 		assigns = append(assigns, a...)
 	}
 	for _, f := range in.VarFiles {
-		a, fdiags := p.readVarFile(ctx, cfg, f, SourceVarFile)
+		a, fdiags := p.readVarFile(ctx, cfg, f, SourceVarFile, in.Strict)
 		diags = append(diags, fdiags...)
 		assigns = append(assigns, a...)
 	}
@@ -178,6 +185,11 @@ func (p *Parser) ResolveVariables(ctx context.Context, cfg *Config, in VarInputs
 				continue
 			}
 			vv.Value = cv
+			vv.Source = ValueSource{Kind: SourceDefault, Where: fmt.Sprintf("%s:%d", v.DeclRange.Filename, v.DeclRange.Start.Line), Range: v.Default.Range().Ptr()}
+		} else if !ddiags.HasErrors() && v.HasDefault {
+			// default = null: optional, and null until something sets it
+			// (Terraform's behaviour); attributes read null as "not set".
+			vv.Value = cty.NullVal(ty)
 			vv.Source = ValueSource{Kind: SourceDefault, Where: fmt.Sprintf("%s:%d", v.DeclRange.Filename, v.DeclRange.Start.Line), Range: v.Default.Range().Ptr()}
 		} else {
 			diags = append(diags, ddiags...)
@@ -329,7 +341,7 @@ func exampleOf(ty cty.Type) string {
 	}
 }
 
-func (p *Parser) readVarFile(ctx context.Context, cfg *Config, name string, kind SourceKind) ([]assignment, hcl.Diagnostics) {
+func (p *Parser) readVarFile(ctx context.Context, cfg *Config, name string, kind SourceKind, strict bool) ([]assignment, hcl.Diagnostics) {
 	f, diags := p.ParseFile(ctx, name)
 	if f == nil || diags.HasErrors() {
 		return nil, diags
@@ -341,13 +353,19 @@ func (p *Parser) readVarFile(ctx context.Context, cfg *Config, name string, kind
 		a := attrs[attrName]
 		if _, declared := cfg.Variables[attrName]; !declared {
 			// A warning, not an error: one variable file often serves
-			// several configurations (Terraform does the same).
-			diags = append(diags, &hcl.Diagnostic{
+			// several configurations (Terraform does the same). Strict
+			// mode (CI) makes it an error.
+			d := &hcl.Diagnostic{
 				Severity: hcl.DiagWarning,
 				Summary:  "Value for undeclared variable",
 				Detail:   fmt.Sprintf("The file sets %q, but the configuration declares no variable %q; the value is ignored.%s", attrName, attrName, suggestVariable(cfg, attrName)),
 				Subject:  a.NameRange.Ptr(),
-			})
+			}
+			if strict {
+				d.Severity = hcl.DiagError
+				d.Detail = fmt.Sprintf("The file sets %q, but the configuration declares no variable %q (an error in strict mode, --strict or %s=1).%s", attrName, attrName, StrictEnv, suggestVariable(cfg, attrName))
+			}
+			diags = append(diags, d)
 			continue
 		}
 		rng := a.Expr.Range()

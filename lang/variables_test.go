@@ -30,6 +30,10 @@ variable "tags" {
   type    = map(string)
   default = {}
 }
+variable "opt" {
+  type    = number
+  default = null
+}
 `
 
 // TestVariablePrecedence applies each source on top of the previous ones
@@ -119,6 +123,16 @@ func TestVariableValueParsing(t *testing.T) {
 				t.Errorf("tags.team = %q", got)
 			}
 		}},
+		{name: "default null is optional and null", check: func(t *testing.T, v map[string]*VariableValue) {
+			if got := v["opt"]; got == nil || !got.Value.IsNull() || !got.Value.Type().Equals(cty.Number) {
+				t.Errorf("opt = %#v, want a null number", got)
+			}
+		}},
+		{name: "default null overridden", vars: []string{"opt=2"}, check: func(t *testing.T, v map[string]*VariableValue) {
+			if !v["opt"].Value.Equals(cty.NumberIntVal(2)).True() || len(v["opt"].Overrode) != 1 {
+				t.Errorf("opt = %#v", v["opt"])
+			}
+		}},
 		{name: "not a number", vars: []string{"n=many"}, wantErr: `must be a number written in HCL syntax`},
 		{name: "undeclared on the command line", vars: []string{"nn=1"}, wantErr: `Did you mean "n"?`},
 		{name: "no equals sign", vars: []string{"x"}, wantErr: "NAME=VALUE"},
@@ -153,5 +167,22 @@ func TestNoConfigFiles(t *testing.T) {
 	_, diags := p.LoadConfigDir(context.Background(), "cfg")
 	if !diags.HasErrors() || !strings.Contains(diags.Error(), "No configuration files") {
 		t.Fatalf("got %v, want a No configuration files error", diags)
+	}
+}
+
+// TestStrictVarFiles: a var file's value for an undeclared variable is a
+// warning, and an error in strict mode.
+func TestStrictVarFiles(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		fsys := fstest.MapFS{"cfg/main.slm.hcl": {Data: []byte(precedenceConfig)}, "e.slmvars.hcl": {Data: []byte("xx = \"typo\"\n")}}
+		p := NewParser(fsys)
+		cfg, diags := p.LoadConfigDir(context.Background(), "cfg")
+		if diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
+		_, diags = p.ResolveVariables(context.Background(), cfg, VarInputs{VarFiles: []string{"e.slmvars.hcl"}, Strict: strict})
+		if len(diags) != 1 || diags.HasErrors() != strict || !strings.Contains(diags[0].Detail, `Did you mean "x"?`) {
+			t.Errorf("strict=%t: got %v", strict, diags)
+		}
 	}
 }

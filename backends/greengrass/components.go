@@ -99,7 +99,7 @@ func (t *target) inferenceComponent(runtime map[string]RuntimeFiles, model Compo
 	}
 	for _, pl := range e.Platforms {
 		files, ok := runtime[pl.Architecture]
-		if !ok || len(files.Edge.Content) == 0 || len(files.ORT.Content) == 0 {
+		if !ok || files.Edge.Size() == 0 || files.ORT.Size() == 0 {
 			return nil, Component{}, fmt.Errorf("%s: edge_target %q runs on %s/%s, but no slm-edge binary and ONNX Runtime library were given for %s; build them first (make build-arm64 for aarch64)", e.Range, e.Name, pl.OS, pl.Architecture, pl.Architecture)
 		}
 		edge, ort := files.Edge, files.ORT

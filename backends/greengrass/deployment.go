@@ -186,6 +186,7 @@ func (t *target) deployment(app, model Component) ([]byte, Deployment, error) {
 		TargetARN:  arn,
 		Request:    "deployments/" + e.Name + ".json",
 		Components: []string{app.Name + " " + app.Version, model.Name + " " + model.Version, logManager + " " + logManagerVersion},
+		Guards:     e.Guards,
 		Rollout: fmt.Sprintf("%d/min x%g after %d succeeded, max %d/min; abort at %g%% failed of >= %d; timeout %d min; failure %s",
 			ro.BaseRatePerMinute, ro.IncrementFactor, ro.SucceededThingsToIncrease, ro.MaxPerMinute, ro.AbortFailurePercent,
 			ro.AbortMinExecutedThings, ro.TimeoutMinutes, e.FailureHandling),

@@ -61,6 +61,9 @@ type Deployment struct {
 	Request    string   // path of the request under <out>/greengrass/
 	Components []string // "name version"
 	Rollout    string   // one-line summary of the IoT job configuration
+	// Guards are the gates the shipped model passed (its registration's
+	// chain, the target's own gates included).
+	Guards []string
 }
 
 // Generate returns the recipes and deployment requests keyed by their path relative to <out>/greengrass/.
@@ -89,7 +92,7 @@ func Build(p *ir.Pipeline, in Inputs) (*Result, error) {
 			return nil, fmt.Errorf("%s: edge_target %q stores artifacts in %q, which is not a storage block", e.Range, e.Name, e.Storage)
 		}
 		model, ok := in.Models[e.Name]
-		if !ok || len(model.Content) == 0 {
+		if !ok || model.Size() == 0 {
 			return nil, fmt.Errorf("%s: edge_target %q: no model bundle archive (%s variant) to put in its model component; build or download the bundle first", e.Range, e.Name, e.Variant)
 		}
 		t := target{p: p, e: e, st: st, uploads: uploads, files: res.Artifacts}

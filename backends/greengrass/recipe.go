@@ -110,8 +110,7 @@ func encode(v any) ([]byte, error) {
 func (t *target) place(f artifact.File, execute bool) recipeArtifact {
 	sha := f.SHA256()
 	uri := "s3://" + t.st.Bucket + "/" + t.st.Prefix + terraform.ArtifactsPrefix + sha + "/" + f.Name
-	t.uploads[uri] = artifact.Upload{Role: f.Role, Name: f.Name, SHA256: sha, Size: len(f.Content), URI: uri,
-		Path: "edge-artifacts/" + sha + "/" + f.Name}
+	t.uploads[uri] = f.Upload(uri, "edge-artifacts/"+sha+"/"+f.Name)
 	t.files[uri] = f
 	raw, _ := hex.DecodeString(sha)
 	perm := permission{Read: "OWNER", Execute: "NONE"}

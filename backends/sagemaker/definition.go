@@ -28,6 +28,9 @@ type Code struct {
 	Runner         []byte
 	ORTLibrary     []byte
 	TrainingSource []byte
+	// RunnerFile and ORTLibraryFile, when set, give the runner and the
+	// library by reference (artifact.Ref) instead of by their bytes.
+	RunnerFile, ORTLibraryFile *artifact.File
 }
 
 // Result is what the backend produces.
@@ -54,8 +57,18 @@ func Generate(p *ir.Pipeline, code Code) (*Result, error) {
 	if err := g.index(); err != nil {
 		return nil, err
 	}
-	g.runner = g.upload(artifact.File{Role: "step runner (slm, linux/amd64)", Name: "slm", Content: code.Runner})
-	g.ortLib = g.upload(artifact.File{Role: "ONNX Runtime library for evaluate", Name: "libonnxruntime.so.1", Content: code.ORTLibrary})
+	runner := artifact.File{Content: code.Runner}
+	if code.RunnerFile != nil {
+		runner = *code.RunnerFile
+	}
+	runner.Role, runner.Name = "step runner (slm, linux/amd64)", "slm"
+	ort := artifact.File{Content: code.ORTLibrary}
+	if code.ORTLibraryFile != nil {
+		ort = *code.ORTLibraryFile
+	}
+	ort.Role, ort.Name = "ONNX Runtime library for evaluate", "libonnxruntime.so.1"
+	g.runner = g.upload(runner)
+	g.ortLib = g.upload(ort)
 	g.trainingSource = g.upload(artifact.File{Role: "training code (sourcedir.tar.gz)", Name: "sourcedir.tar.gz", Content: code.TrainingSource})
 	def, err := g.definition()
 	if err != nil {
@@ -127,9 +140,7 @@ func (g *generator) upload(f artifact.File) string {
 		return uri
 	}
 	g.res.Files[uri] = f
-	g.res.Uploads = append(g.res.Uploads, artifact.Upload{
-		Role: f.Role, Name: f.Name, SHA256: f.SHA256(), Size: len(f.Content), URI: uri, Path: f.Key(),
-	})
+	g.res.Uploads = append(g.res.Uploads, f.Upload(uri, f.Key()))
 	return uri
 }
 

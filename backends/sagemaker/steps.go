@@ -192,6 +192,13 @@ func (g *generator) trainingStep(f ir.FineTune) obj {
 		"oos_max_in_scope_drop":         hyper(f.OOSMaxInScopeDrop),
 		"quantize_int8":                 hyper(strconv.FormatBool(f.QuantizeInt8)),
 	}
+	if f.Processes > 1 {
+		// The SageMaker SDK's distribution={"torch_distributed": {"enabled":
+		// True}}: the container launches train.py with torchrun, one
+		// process per GPU on every instance.
+		hp["sagemaker_torch_distributed_enabled"] = hyper(true)
+		hp["sagemaker_instance_type"] = hyper(f.Compute.InstanceType)
+	}
 	channel := func(name string, uri any) obj {
 		return obj{
 			"ChannelName": name,
@@ -351,6 +358,10 @@ func (g *generator) registerStep(r ir.Register) obj {
 			"slm:dataset-sha256":     obj{"Std:JsonGet": obj{"PropertyFile": get("Steps." + prep.StepName + ".PropertyFiles." + DataStatsPropertyFile + "-" + prep.Name), "Path": "input_sha256"}},
 			"slm:execution":          get("Execution.PipelineExecutionArn"),
 			"slm:evaluation-variant": ev.Variant,
+			// The gates the package passed (it sits in their passing
+			// branches); apply ships a package only to an edge target
+			// whose gates are all listed here.
+			"slm:gates": strings.Join(r.Gates, ","),
 		},
 	}
 	return options(obj{"Name": r.StepName, "Type": "RegisterModel", "Arguments": args}, r.Options)

@@ -31,7 +31,7 @@ func (g *gen) edge() {
 	var logGroups []expr
 	for _, c := range g.edgeComponents() {
 		n := tfName(c)
-		lg := g.resource(file, "aws_cloudwatch_log_group", "edge_"+n, "name", GreengrassLogGroup("<region>", c), "retention", "90 days")
+		lg := g.resource(file, "aws_cloudwatch_log_group", "edge_"+n, "name", GreengrassLogGroup(g.p.Project.Region, c), "retention", "90 days")
 		lg.set("name", tmpl("/aws/greengrass/UserComponent/", ref("local", "region"), "/"+c))
 		lg.set("retention_in_days", 90)
 		lg.set("kms_key_id", ref("aws_kms_key", "this", "arn"))

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -32,6 +33,9 @@ type Resource struct {
 	Type string
 	Name string
 	File string // the .tf file it is in
+	// Key is the for_each key of one instance of a block that has for_each ("" otherwise): the plan
+	// lists instances, so a for_each over nothing shows nothing and two keys show two resources.
+	Key string
 	// Attributes are the key settings to show, in display order.
 	Attributes []Attribute
 }
@@ -48,8 +52,17 @@ func (r Resource) Details() []string {
 	return out
 }
 
-// Address is the resource's Terraform address.
+// Address is the resource instance's Terraform address, with its for_each key.
 func (r Resource) Address() string {
+	a := r.BlockAddress()
+	if r.Key != "" {
+		a += "[" + strconv.Quote(r.Key) + "]"
+	}
+	return a
+}
+
+// BlockAddress is the address of the block the instance comes from.
+func (r Resource) BlockAddress() string {
 	if r.Mode == "data" {
 		return "data." + r.Type + "." + r.Name
 	}
@@ -163,6 +176,20 @@ func (g *gen) file(name string) *hclwrite.Body {
 // pairs to display.
 func (g *gen) resource(file, typ, name string, attrs ...string) block {
 	g.record("resource", file, typ, name, attrs)
+	return g.resourceBlock(file, typ, name)
+}
+
+// resourceEach appends a resource block that has for_each over keys and records one instance per key,
+// with the attributes attrs gives it.
+func (g *gen) resourceEach(file, typ, name string, keys []string, attrs func(key string) []string) block {
+	for _, k := range keys {
+		g.record("resource", file, typ, name, attrs(k))
+		g.resources[len(g.resources)-1].Key = k
+	}
+	return g.resourceBlock(file, typ, name)
+}
+
+func (g *gen) resourceBlock(file, typ, name string) block {
 	body := g.file(file)
 	for _, line := range g.comment {
 		body.AppendUnstructuredTokens(hclwrite.Tokens{{Type: hclsyntax.TokenComment, Bytes: []byte("# " + line + "\n")}})
@@ -180,7 +207,11 @@ func (g *gen) data(file, typ, name string, attrs ...string) block {
 func (g *gen) record(mode, file, typ, name string, attrs []string) {
 	r := Resource{Mode: mode, Type: typ, Name: name, File: file}
 	for i := 0; i+1 < len(attrs); i += 2 {
-		r.Attributes = append(r.Attributes, Attribute{Name: attrs[i], Value: attrs[i+1]})
+		v := attrs[i+1]
+		if v == "" {
+			v = "none" // never an empty "name:" line in the plan
+		}
+		r.Attributes = append(r.Attributes, Attribute{Name: attrs[i], Value: v})
 	}
 	g.resources = append(g.resources, r)
 }

@@ -30,6 +30,28 @@ func (g *gen) sagemakerRole() {
 			conditions: []condition{{"StringLike", "s3:prefix", prefixes}}},
 		{sid: "LocatePipelineBuckets", actions: []string{"s3:GetBucketLocation"}, resources: buckets},
 	}
+	if grants := g.p.Project.ReadAccess; len(grants) > 0 {
+		// project read_access: outside locations, read only, by prefix.
+		var objs, bkts, pfx []expr
+		seenB, seenP := map[string]bool{}, map[string]bool{}
+		for _, l := range grants {
+			objs = append(objs, arn("s3", false, false, l.Bucket, "/", l.Prefix, "*"))
+			if !seenB[l.Bucket] {
+				seenB[l.Bucket] = true
+				bkts = append(bkts, arn("s3", false, false, l.Bucket))
+			}
+			if !seenP[l.Prefix] {
+				seenP[l.Prefix] = true
+				pfx = append(pfx, tmpl(l.Prefix+"*"))
+			}
+		}
+		sts = append(sts,
+			statement{sid: "ReadGrantedLocations", actions: []string{"s3:GetObject"}, resources: objs},
+			statement{sid: "ListGrantedPrefixes", actions: []string{"s3:ListBucket"}, resources: bkts,
+				conditions: []condition{{"StringLike", "s3:prefix", pfx}}},
+			statement{sid: "LocateGrantedBuckets", actions: []string{"s3:GetBucketLocation"}, resources: bkts},
+		)
+	}
 	if keys := g.kmsKeys(); len(keys) > 0 {
 		sts = append(sts, statement{sid: "UseDataKeys", actions: []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"}, resources: keys})
 	}
@@ -68,8 +90,8 @@ func (g *gen) sagemakerRole() {
 	rp.set("policy", doc)
 }
 
-// s3Scope returns object ARNs, bucket ARNs and ListBucket prefixes for every storage location and for
-// dataset sources given as literal S3 URIs.
+// s3Scope returns object ARNs, bucket ARNs and ListBucket prefixes for every storage location. Locations
+// outside the storage blocks are read-only grants (project read_access); the compiler refuses any other.
 func (g *gen) s3Scope() (objects, buckets, prefixes []expr) {
 	type loc struct{ bucket, prefix string }
 	seen := map[loc]bool{}
@@ -83,13 +105,6 @@ func (g *gen) s3Scope() (objects, buckets, prefixes []expr) {
 	}
 	for _, s := range g.p.Storage {
 		add(s.Bucket, s.Prefix)
-	}
-	for _, d := range g.p.Datasets {
-		if src, ok := d.Source.Literal.(string); ok && !d.Source.IsRuntime() {
-			if b, pfx, ok := splitS3(src); ok {
-				add(b, pfx)
-			}
-		}
 	}
 	sort.Slice(locs, func(i, j int) bool {
 		if locs[i].bucket != locs[j].bucket {
@@ -111,15 +126,6 @@ func (g *gen) s3Scope() (objects, buckets, prefixes []expr) {
 		}
 	}
 	return objects, buckets, prefixes
-}
-
-func splitS3(uri string) (bucket, prefix string, ok bool) {
-	rest, ok := strings.CutPrefix(uri, "s3://")
-	if !ok {
-		return "", "", false
-	}
-	bucket, prefix, _ = strings.Cut(rest, "/")
-	return bucket, prefix, bucket != ""
 }
 
 // kmsKeys are the key ARNs the storage locations encrypt with.

@@ -5,41 +5,26 @@ package terraform
 // administration through IAM (so IAM policies decide, as usual) and lets the services that write
 // encrypted data on the estate's behalf use it, each only through its own service.
 func (g *gen) kms() {
-	pol := g.data("kms.tf", "aws_iam_policy_document", "kms")
-	st := pol.child("statement")
-	st.set("sid", "AccountAdministersThroughIAM")
-	// Every key action but none as a wildcard, so no statement grants "*" on "*".
-	st.set("actions", []string{"kms:CancelKeyDeletion", "kms:Create*", "kms:Decrypt", "kms:Delete*", "kms:Describe*", "kms:Disable*",
-		"kms:Enable*", "kms:Encrypt", "kms:GenerateDataKey*", "kms:Get*", "kms:List*", "kms:Put*", "kms:ReEncrypt*", "kms:Revoke*",
-		"kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:Update*"})
-	st.set("resources", []string{"*"})
-	pr := st.child("principals")
-	pr.set("type", "AWS")
-	pr.set("identifiers", []expr{tmpl("arn:", ref("local", "partition"), ":iam::", ref("local", "account_id"), ":root")})
-
-	st = pol.child("statement")
-	st.set("sid", "CloudWatchLogs")
-	st.set("actions", []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"})
-	st.set("resources", []string{"*"})
-	pr = st.child("principals")
-	pr.set("type", "Service")
-	pr.set("identifiers", []expr{tmpl("logs.", ref("local", "region"), ".amazonaws.com")})
-	c := st.child("condition")
-	c.set("test", "ArnLike")
-	c.set("variable", "kms:EncryptionContext:aws:logs:arn")
-	c.set("values", []expr{tmpl("arn:", ref("local", "partition"), ":logs:", ref("local", "region"), ":", ref("local", "account_id"), ":log-group:*")})
-
-	st = pol.child("statement")
-	st.set("sid", "AlarmAndEventPublishers")
-	st.set("actions", []string{"kms:Decrypt", "kms:GenerateDataKey*"})
-	st.set("resources", []string{"*"})
-	pr = st.child("principals")
-	pr.set("type", "Service")
-	pr.set("identifiers", []string{"cloudwatch.amazonaws.com", "events.amazonaws.com"})
-	c = st.child("condition")
-	c.set("test", "StringEquals")
-	c.set("variable", "aws:SourceAccount")
-	c.set("values", []expr{ref("local", "account_id")})
+	g.policy("kms.tf", "kms",
+		statement{sid: "AccountAdministersThroughIAM",
+			// Every key action but none as a wildcard, so no statement grants "*" on "*".
+			actions: []string{"kms:CancelKeyDeletion", "kms:Create*", "kms:Decrypt", "kms:Delete*", "kms:Describe*", "kms:Disable*",
+				"kms:Enable*", "kms:Encrypt", "kms:GenerateDataKey*", "kms:Get*", "kms:List*", "kms:Put*", "kms:ReEncrypt*", "kms:Revoke*",
+				"kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:Update*"},
+			resources:  lits("*"),
+			principals: map[string][]expr{"AWS": {tmpl("arn:", ref("local", "partition"), ":iam::", ref("local", "account_id"), ":root")}}},
+		statement{sid: "CloudWatchLogs",
+			actions:    []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
+			resources:  lits("*"),
+			principals: map[string][]expr{"Service": {tmpl("logs.", ref("local", "region"), ".amazonaws.com")}},
+			conditions: []condition{{"ArnLike", "kms:EncryptionContext:aws:logs:arn",
+				[]expr{tmpl("arn:", ref("local", "partition"), ":logs:", ref("local", "region"), ":", ref("local", "account_id"), ":log-group:*")}}}},
+		statement{sid: "AlarmAndEventPublishers",
+			actions:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+			resources:  lits("*"),
+			principals: map[string][]expr{"Service": lits("cloudwatch.amazonaws.com", "events.amazonaws.com")},
+			conditions: []condition{{"StringEquals", "aws:SourceAccount", []expr{ref("local", "account_id")}}}},
+	)
 
 	key := g.resource("kms.tf", "aws_kms_key", "this", "rotation", "enabled")
 	key.set("description", tmpl("slm ", ref("local", "name"), ": data, models, alarms and logs"))

@@ -2,7 +2,6 @@ package terraform
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/slm-project/slm/compiler/ir"
 )
@@ -27,7 +26,10 @@ func (g *gen) monitoring() {
 	tp.set("policy", doc)
 
 	// One subscription per address through for_each, so every environment declares the same addresses.
-	s := g.resource(file, "aws_sns_topic_subscription", "alarms_email", "endpoints", strings.Join(g.p.Monitoring.NotifyEmails, ", "))
+	s := g.resourceEach(file, "aws_sns_topic_subscription", "alarms_email", g.p.Monitoring.NotifyEmails,
+		func(addr string) []string {
+			return []string{"email", addr, "confirmed by", "the recipient (a link AWS mails)"}
+		})
 	s.set("for_each", call("toset", emails(g.p.Monitoring.NotifyEmails)))
 	s.set("topic_arn", topicArn)
 	s.set("protocol", "email")

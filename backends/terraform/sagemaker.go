@@ -40,7 +40,7 @@ func (g *gen) sagemaker() {
 		obj = "aws_s3_object.pipeline_definition"
 	}
 	p := g.resource(file, "aws_sagemaker_pipeline", "this", "name", pr.PipelineName, "definition", how,
-		"parallelism", fmt.Sprint(pr.MaxParallelSteps), "steps", fmt.Sprint(len(g.p.Steps)))
+		"parallelism", parallelism(pr.MaxParallelSteps), "steps", fmt.Sprint(len(g.p.Steps)))
 	p.set("pipeline_name", pr.PipelineName)
 	p.set("pipeline_display_name", pr.PipelineName)
 	p.set("pipeline_description", pr.Description)
@@ -68,4 +68,13 @@ func (g *gen) packageGroupRes(group string) string {
 		}
 	}
 	return tfName(group)
+}
+
+// parallelism is max_parallel_steps as the plan shows it: unset is
+// SageMaker's default, not 0.
+func parallelism(n int) string {
+	if n == 0 {
+		return "SageMaker's default (max_parallel_steps unset)"
+	}
+	return fmt.Sprint(n)
 }

@@ -113,19 +113,10 @@ func (g *gen) bucket(grp bucketGroup) {
 	own.set("bucket", id)
 	own.child("rule").set("object_ownership", "BucketOwnerEnforced")
 
-	pol := g.data(file, "aws_iam_policy_document", "bucket_"+n)
-	st := pol.child("statement")
-	st.set("sid", "DenyInsecureTransport")
-	st.set("effect", "Deny")
-	st.set("actions", []string{"s3:*"})
-	st.set("resources", []expr{ref("aws_s3_bucket", n, "arn"), tmpl(ref("aws_s3_bucket", n, "arn"), "/*")})
-	pr := st.child("principals")
-	pr.set("type", "*")
-	pr.set("identifiers", []string{"*"})
-	c := st.child("condition")
-	c.set("test", "Bool")
-	c.set("variable", "aws:SecureTransport")
-	c.set("values", []string{"false"})
+	g.policy(file, "bucket_"+n, statement{sid: "DenyInsecureTransport", effect: "Deny", actions: []string{"s3:*"},
+		resources:  []expr{ref("aws_s3_bucket", n, "arn"), tmpl(ref("aws_s3_bucket", n, "arn"), "/*")},
+		principals: map[string][]expr{"*": lits("*")},
+		conditions: []condition{{"Bool", "aws:SecureTransport", lits("false")}}})
 	bp := g.resource(file, "aws_s3_bucket_policy", n)
 	bp.set("bucket", id)
 	bp.set("policy", ref("data", "aws_iam_policy_document", "bucket_"+n, "json"))

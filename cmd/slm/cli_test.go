@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -21,14 +22,15 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 }
 
 // stepCode names step code for plan: the test binary itself stands in for
-// both the runner and the ONNX Runtime library (any x86-64 ELF will do).
+// both the runner and the ONNX Runtime library (any x86-64 ELF will do);
+// and plans offline (apply_test.go plans against moto).
 func stepCode(t *testing.T) []string {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return []string{"--runner", exe, "--ort-lib", exe}
+	return []string{"--runner", exe, "--ort-lib", exe, "--offline"}
 }
 
 func writeConfig(t *testing.T, files map[string]string) string {
@@ -101,7 +103,8 @@ func TestPlanWritesArtifactsAndPlan(t *testing.T) {
 		"+ FineTune-intent (Training, from finetune.intent)",
 		"gate.quality reads evaluate.intent; guards register.intent",
 		"accuracy >= param.min_accuracy",
-		"Plan: ",
+		"Offline: AWS was not read (--offline)",
+		"Plan: 5 to add, 0 to change, 0 to destroy.",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("plan output lacks %q:\n%s", want, stdout)
@@ -115,7 +118,7 @@ func TestPlanWritesArtifactsAndPlan(t *testing.T) {
 	if err := json.Unmarshal(b, &pl); err != nil {
 		t.Fatal(err)
 	}
-	if pl["format_version"] != "1.0" {
+	if pl["format_version"] != "2.0" {
 		t.Errorf("format_version = %v", pl["format_version"])
 	}
 	for _, a := range pl["artifacts"].([]any) {
@@ -168,7 +171,7 @@ func TestPlanRefusesNonELFRunner(t *testing.T) {
 		t.Fatal(err)
 	}
 	exe, _ := os.Executable()
-	code, _, stderr := runCLI(t, "plan", example, "--var-file", example+"/envs/dev.slmvars.hcl", "--out", filepath.Join(t.TempDir(), "o"), "--runner", runner, "--ort-lib", exe)
+	code, _, stderr := runCLI(t, "plan", example, "--var-file", example+"/envs/dev.slmvars.hcl", "--out", filepath.Join(t.TempDir(), "o"), "--runner", runner, "--ort-lib", exe, "--offline")
 	if code != 1 || !strings.Contains(stderr, "is not a Linux executable") {
 		t.Fatalf("exit %d, stderr %q; want a refusal of the runner", code, stderr)
 	}
@@ -214,6 +217,79 @@ func TestGraph(t *testing.T) {
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("graph lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+// TestFmtCoversVarFilesInSubdirectories: `fmt --check DIR` checks the var
+// files under DIR/envs/ (a CI check must not pass a misformatted one), but
+// leaves configurations in subdirectories to --recursive. Before, envs/ was
+// skipped.
+func TestFmtCoversVarFilesInSubdirectories(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"main.slm.hcl": "storage \"a\" {\n  bucket = \"x-y-z\"\n}\n"})
+	for name, content := range map[string]string{
+		"envs/dev.slmvars.hcl":  "env=\"dev\"\n",
+		"other/main.slm.hcl":    "storage \"b\" {\nbucket = \"x-y-z\"\n}\n",
+		".hidden/x.slmvars.hcl": "a=1\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, stdout, _ := runCLI(t, "fmt", "--check", dir)
+	if code != 1 || !strings.Contains(stdout, filepath.Join("envs", "dev.slmvars.hcl")) || strings.Contains(stdout, "other") || strings.Contains(stdout, "hidden") {
+		t.Errorf("fmt --check DIR: exit %d, listed %q; want envs/dev.slmvars.hcl only", code, stdout)
+	}
+	if _, stdout, _ := runCLI(t, "fmt", "--check", "--recursive", dir); !strings.Contains(stdout, filepath.Join("other", "main.slm.hcl")) {
+		t.Errorf("fmt --check --recursive DIR listed %q; want other/main.slm.hcl too", stdout)
+	}
+}
+
+// TestPlanStrict: an undeclared value in a var file is a warning, and an
+// error with --strict or SLM_STRICT=1.
+func TestPlanStrict(t *testing.T) {
+	vars := filepath.Join(t.TempDir(), "typo.slmvars.hcl")
+	src, err := os.ReadFile(filepath.Join(example, "envs", "dev.slmvars.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(vars, append(src, []byte("epocs = 3\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"plan", example, "--var-file", vars, "--out", filepath.Join(t.TempDir(), "out")}, stepCode(t)...)
+	if code, _, stderr := runCLI(t, args...); code != 0 || !strings.Contains(stderr, "Warning: Value for undeclared variable") {
+		t.Errorf("plan: exit %d, want 0 with a warning:\n%s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, append(args, "--strict")...); code != 1 || !strings.Contains(stderr, "Error: Value for undeclared variable") || !strings.Contains(stderr, `Did you mean "epochs"?`) {
+		t.Errorf("plan --strict: exit %d, want 1 with an error:\n%s", code, stderr)
+	}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), args, &out, &errOut, []string{"PATH=/usr/bin", "SLM_STRICT=1"}); code != 1 {
+		t.Errorf("plan with SLM_STRICT=1: exit %d, want 1", code)
+	}
+}
+
+// TestVersionString: a linked version wins; otherwise the commit the Go
+// toolchain stamped, so `slm version` does not say "dev" beside an
+// `slm-edge version` naming the commit.
+func TestVersionString(t *testing.T) {
+	stamped := &debug.BuildInfo{Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef"}, {Key: "vcs.modified", Value: "true"}}}
+	tests := []struct {
+		linked string
+		info   *debug.BuildInfo
+		want   string
+	}{
+		{"abc1234", stamped, "abc1234"},
+		{"dev", stamped, "0123456-dirty"},
+		{"dev", &debug.BuildInfo{}, "dev"},
+		{"dev", nil, "dev"},
+	}
+	for _, tt := range tests {
+		if got := versionString(tt.linked, tt.info); got != tt.want {
+			t.Errorf("versionString(%q) = %q, want %q", tt.linked, got, tt.want)
 		}
 	}
 }

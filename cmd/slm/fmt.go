@@ -23,7 +23,11 @@ func (a *app) fmtCommand() *cobra.Command {
 		Short: "Rewrite .slm.hcl and .slmvars.hcl files in the canonical format",
 		Long: `fmt rewrites configuration and variable files in the canonical HCL style
 (alignment, indentation, spacing). With --check it changes nothing, lists the
-files that need formatting and exits 1 if there are any.`,
+files that need formatting and exits 1 if there are any.
+
+A directory covers its .slm.hcl files and the .slmvars.hcl files in it and in
+its subdirectories (envs/); --recursive also covers .slm.hcl files in
+subdirectories (other configurations).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				args = []string{"."}
@@ -104,9 +108,17 @@ func formatTargets(args []string, recursive bool) ([]string, error) {
 				return err
 			}
 			if d.IsDir() {
-				if p != arg && (!recursive || strings.HasPrefix(d.Name(), ".")) {
+				if p != arg && strings.HasPrefix(d.Name(), ".") {
 					return filepath.SkipDir
 				}
+				return nil
+			}
+			// Variable files are a configuration's own even in
+			// subdirectories (envs/dev.slmvars.hcl), so a check of the
+			// directory covers them; configuration files below it are
+			// other configurations, formatted with --recursive.
+			nested := filepath.Dir(p) != filepath.Clean(arg)
+			if nested && !recursive && !strings.HasSuffix(d.Name(), lang.VarFileSuffix) {
 				return nil
 			}
 			if isFormattable(d.Name()) && !seen[p] {

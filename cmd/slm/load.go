@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -18,13 +19,15 @@ import (
 
 // varFlags are the flags that set variables.
 type varFlags struct {
-	files []string
-	vars  []string
+	files  []string
+	vars   []string
+	strict bool
 }
 
 func (v *varFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&v.files, "var-file", nil, "load variable values from `FILE` (repeatable; later files win)")
 	cmd.Flags().StringArrayVar(&v.vars, "var", nil, "set a variable: `NAME=VALUE` (repeatable; wins over files)")
+	cmd.Flags().BoolVar(&v.strict, "strict", false, "treat a var file value for an undeclared variable as an error (also "+lang.StrictEnv+"=1); for CI")
 }
 
 // configDir picks the configuration directory: the argument or ".".
@@ -42,7 +45,7 @@ func (a *app) load(ctx context.Context, dir string, vf varFlags, validate bool) 
 	return compiler.Load(ctx, compiler.Request{
 		FS:       dirFS{},
 		Dir:      filepath.Clean(dir),
-		Vars:     lang.VarInputs{Environ: a.environ, VarFiles: vf.files, Vars: vf.vars},
+		Vars:     lang.VarInputs{Environ: a.environ, VarFiles: vf.files, Vars: vf.vars, Strict: vf.strict || a.strictEnv()},
 		Validate: validate,
 	})
 }
@@ -89,4 +92,14 @@ func writeJSONDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*
 		return fmt.Errorf("writing diagnostics: %w", err)
 	}
 	return nil
+}
+
+// strictEnv reads SLM_STRICT from the command's environment.
+func (a *app) strictEnv() bool {
+	for _, kv := range a.environ {
+		if k, v, _ := strings.Cut(kv, "="); k == lang.StrictEnv {
+			return v == "1" || strings.EqualFold(v, "true")
+		}
+	}
+	return false
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -14,6 +16,7 @@ var version = "dev"
 // app is what every command needs from the process: its streams and
 // environment, passed in so tests run commands in-process.
 type app struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	environ        []string
 }
@@ -23,9 +26,15 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return "exit" }
 
-// run builds the command tree and executes it, returning the process exit code.
+// run builds the command tree and executes it with no standard input,
+// returning the process exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ []string) int {
-	a := &app{stdout: stdout, stderr: stderr, environ: environ}
+	return runIO(ctx, args, strings.NewReader(""), stdout, stderr, environ)
+}
+
+// runIO is run with a standard input (apply's confirmation prompt).
+func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ}
 	root := &cobra.Command{
 		Use:           "slm",
 		Short:         "Compile .slm.hcl pipelines into SageMaker, Terraform and Greengrass artifacts",
@@ -40,11 +49,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 		Short: "Print the slm version",
 		Args:  cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
-			cmd.Println("slm " + version)
+			info, _ := debug.ReadBuildInfo()
+			cmd.Println("slm " + versionString(version, info))
 		},
 	})
 	root.AddCommand(a.validateCommand(), a.planCommand(), a.fmtCommand(), a.graphCommand())
+	root.AddCommand(a.runCommand(), a.showCommand(), a.initCommand())
 	root.AddCommand(newStepCommand())
+	root.AddCommand(a.applyCommand(), a.forceUnlockCommand())
 	if err := root.ExecuteContext(ctx); err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {
@@ -54,4 +66,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 		return 1
 	}
 	return 0
+}
+
+// versionString is the linked version (make build passes the commit, as for
+// slm-edge), else the commit the Go toolchain stamped into the binary, so a
+// plain go build does not say "dev" either.
+func versionString(linked string, info *debug.BuildInfo) string {
+	if linked != "dev" || info == nil {
+		return linked
+	}
+	var rev string
+	dirty := false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return linked
+	}
+	if len(rev) > 7 {
+		rev = rev[:7]
+	}
+	if dirty {
+		rev += "-dirty"
+	}
+	return rev
 }

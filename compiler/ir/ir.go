@@ -46,7 +46,17 @@ type Project struct {
 	// ArtifactStorage is the Storage.Name that holds step code and
 	// pipeline artifacts (s3://<bucket>/<prefix>code/<sha256>/<file>).
 	ArtifactStorage string
-	Range           hcl.Range
+	// ReadAccess are S3 locations outside the storage blocks the
+	// execution role may read (project read_access), sorted.
+	ReadAccess []S3Location
+	Range      hcl.Range
+}
+
+// S3Location is a bucket and a key prefix ("" for the whole bucket).
+type S3Location struct {
+	Bucket string
+	Prefix string
+	URI    string // s3://bucket/prefix
 }
 
 // Variable records a compile-time variable's value and where it came from,
@@ -248,10 +258,15 @@ type FineTune struct {
 	// the out-of-scope confidence threshold may cost.
 	OOSMaxInScopeDrop float64
 	Framework         Framework
-	Metrics           []MetricDefinition
-	Compute           Compute
-	Options           StepOptions
-	Range             hcl.Range
+	// Processes is the number of training processes: one per NVIDIA GPU
+	// of each instance (at least one per instance). Above 1 the job runs
+	// data-parallel through the Hugging Face container's torch_distributed
+	// launcher (torchrun), global batch = BatchSize x Processes.
+	Processes int
+	Metrics   []MetricDefinition
+	Compute   Compute
+	Options   StepOptions
+	Range     hcl.Range
 }
 
 // BaseModel is the pretrained model: a hub id pinned to a revision, or an
@@ -339,11 +354,13 @@ type Threshold struct {
 
 // Register is a model package registration.
 type Register struct {
-	Name              string
-	StepName          string
-	Model             string   // FineTune.Name
-	Evaluation        string   // Evaluate.Name
-	Gates             []string // Gate.Name, guarding this registration
+	Name       string
+	StepName   string
+	Model      string // FineTune.Name
+	Evaluation string // Evaluate.Name
+	// Gates guard this registration: its own gates and those of the edge
+	// targets that ship it, chained in name order.
+	Gates             []string // Gate.Name
 	ModelPackageGroup string
 	// InferenceImage is the container the model package names for
 	// SageMaker hosting.
@@ -357,9 +374,12 @@ type Register struct {
 
 // EdgeTarget is a device fleet receiving a registered model.
 type EdgeTarget struct {
-	Name            string
-	Register        string   // Register.Name
-	Gates           []string // Gate.Name
+	Name     string
+	Register string   // Register.Name
+	Gates    []string // Gate.Name: the target's own gates
+	// Guards are every gate the release passed: its registration's whole
+	// chain (which includes Gates).
+	Guards          []string
 	ThingGroup      string
 	Platforms       []Platform
 	ComponentName   string

@@ -13,17 +13,25 @@ func Build(p *ir.Pipeline, uploads []artifact.Upload) *Plan {
 	pl := &Plan{
 		FormatVersion: FormatVersion,
 		Pipeline:      p.Project.PipelineName,
-		Environment:   p.Project.Environment,
-		Region:        p.Project.Region,
-		Account:       p.Project.Account,
-		ConfigSHA256:  p.SourceDigest,
-		Variables:     []Variable{},
-		Parameters:    []Parameter{},
-		Steps:         []Step{},
-		Gates:         []Gate{},
-		Uploads:       []Upload{},
-		Resources:     []Resource{},
-		Artifacts:     []Artifact{},
+		Target: PipelineTarget{
+			Action: Create, Name: p.Project.PipelineName, RoleARN: p.Project.ExecutionRoleARN,
+			MaxParallel: p.Project.MaxParallelSteps, Description: p.Project.Description,
+		},
+		State:        State{Reads: []Observed{}},
+		Environment:  p.Project.Environment,
+		Region:       p.Project.Region,
+		Account:      p.Project.Account,
+		ConfigSHA256: p.SourceDigest,
+		Variables:    []Variable{},
+		Parameters:   []Parameter{},
+		Steps:        []Step{},
+		Gates:        []Gate{},
+		Uploads:      []Upload{},
+		Resources:    []Resource{},
+		Artifacts:    []Artifact{},
+	}
+	for _, l := range p.Project.ReadAccess {
+		pl.ReadAccess = append(pl.ReadAccess, l.URI)
 	}
 	for _, v := range p.Variables {
 		pl.Variables = append(pl.Variables, Variable{Name: v.Name, Value: v.Display, Source: v.Source, Overrode: v.Overrode})
@@ -59,7 +67,7 @@ func Build(p *ir.Pipeline, uploads []artifact.Upload) *Plan {
 			}
 		}
 		for _, e := range p.EdgeTargets {
-			for _, eg := range e.Gates {
+			for _, eg := range e.Guards {
 				if eg == g.Name {
 					gt.Guards = append(gt.Guards, "edge_target."+e.Name)
 				}
@@ -143,7 +151,7 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 			compute(x.Compute),
 			fmt.Sprintf("dataset %s (%s, text %q, label %q) from %s", ds.Name, ds.Format, ds.TextField, ds.LabelField, show(ds.Source)),
 			fmt.Sprintf("split train/validation/test %g/%g/%g, stratified %t, seed %d", x.Split.Train, x.Split.Validation, x.Split.Test, x.Split.Stratify, x.Split.Seed),
-			"writes to " + storage[x.Output].URI + p.Project.PipelineName + "/<execution>/",
+			"writes to " + storage[x.Output].URI + p.Project.PipelineName + "/<execution>/prepare-" + x.Name + "/",
 		}, opts(x.Options)...)
 	}
 	for _, x := range p.FineTunes {
@@ -156,6 +164,10 @@ func stepDetails(p *ir.Pipeline, show func(ir.Value) string) map[string][]string
 			fmt.Sprintf("%s on %s (%s pooling): r=%d alpha=%d dropout=%g modules=%s", x.Method, base, x.BaseModel.Pooling, x.LoRA.R, x.LoRA.Alpha, x.LoRA.Dropout, strings.Join(x.LoRA.TargetModules, ",")),
 			fmt.Sprintf("%d epochs, lr %g, batch %d, max_seq_length %d, seed %d", x.Hyper.Epochs, x.Hyper.LearningRate, x.Hyper.BatchSize, x.MaxSeqLength, x.Hyper.Seed),
 			"image " + x.Compute.Image,
+		}
+		if x.Processes > 1 {
+			lines = append(lines, fmt.Sprintf("data-parallel (torchrun): %d processes (%d instances x %d GPUs), global batch %d; rank 0 writes metrics, checkpoints and the export",
+				x.Processes, x.Compute.InstanceCount, x.Processes/x.Compute.InstanceCount, x.Hyper.BatchSize*x.Processes))
 		}
 		if x.CheckpointURI != "" {
 			lines = append(lines, "checkpoints "+x.CheckpointURI)

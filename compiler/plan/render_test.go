@@ -16,8 +16,15 @@ func TestWriteText(t *testing.T) {
 	p := &Plan{
 		FormatVersion: FormatVersion, Pipeline: "intent-dev", Environment: "dev", Region: "eu-west-1", Account: "111111111111",
 		ConfigSHA256: "abc",
-		Variables:    []Variable{{Name: "epochs", Value: "3", Source: "var file envs/dev.slmvars.hcl:6", Overrode: []string{"default variables.slm.hcl:45"}}},
-		Parameters:   []Parameter{{Name: "MinAccuracy", Type: "Float", Default: "0.85"}},
+		State:        State{Offline: true},
+		Target:       PipelineTarget{Action: Create, Name: "intent-dev"},
+		Variables: []Variable{
+			{Name: "alert_emails", Value: `["ml-platform@example.com", "oncall-intent-team@example.com"]`, Source: "var file envs/dev.slmvars.hcl:2"},
+			{Name: "epochs", Value: "3", Source: "var file envs/dev.slmvars.hcl:6", Overrode: []string{"default variables.slm.hcl:45"}},
+			{Name: "env", Value: `"dev"`, Source: "var file envs/dev.slmvars.hcl:1"},
+		},
+		ReadAccess: []string{"s3://shared-datasets/intents/"},
+		Parameters: []Parameter{{Name: "MinAccuracy", Type: "Float", Default: "0.85"}},
 		Steps: []Step{
 			{Action: Create, Name: "Prepare-intents", Type: "Processing", Block: "prepare.intents", Details: []string{"ml.m5.large x1"}},
 			{Action: Create, Name: "Gate-quality", Type: "Condition", Block: "gate.quality", DependsOn: []string{"Prepare-intents"}},
@@ -36,13 +43,17 @@ func TestWriteText(t *testing.T) {
 	}
 	want := `Pipeline intent-dev (environment dev, region eu-west-1, account 111111111111)
 Configuration sha256 abc
+Offline: AWS was not read (--offline), so every item shows as a create against nothing.
 
 Actions are shown with these symbols:
   +   create
   <=  read
 
 Variables (compile time):
-  epochs = 3  from var file envs/dev.slmvars.hcl:6 (overrides default variables.slm.hcl:45)
+  alert_emails = ["ml-platform@example.com", "oncall-intent-team@example.com"]
+                                                           from var file envs/dev.slmvars.hcl:2
+  epochs       = 3                                         from var file envs/dev.slmvars.hcl:6 (overrides default variables.slm.hcl:45)
+  env          = "dev"                                     from var file envs/dev.slmvars.hcl:1
 
 Pipeline parameters (resolved by SageMaker at run time):
   MinAccuracy (Float) default 0.85
@@ -57,11 +68,14 @@ Quality gates:
   gate.quality reads evaluate.intent; guards register.intent
       accuracy >= param.min_accuracy
 
-Code uploads (content-addressed):
+Read access granted outside the pipeline's storage (project read_access):
+  s3://shared-datasets/intents/ (read only)
+
+Uploads (content-addressed):
   + s3://b/code/ff/prepare.json
       prepare configuration, 2.0 KiB, sha256 ff
 
-Terraform resources:
+Terraform resources (the estate: applied by terraform in your workflow, not by slm apply):
   + aws_s3_bucket.edge
       encryption: SSE-S3
   <= data.aws_region.current
@@ -69,7 +83,7 @@ Terraform resources:
 Notes:
   - Greengrass is not planned.
 
-Plan: 4 to create, 0 to update, 0 to replace, 0 to delete, 1 to read (2 steps, 1 uploads, 2 resources).
+Plan: 2 to add, 0 to change, 0 to destroy.
 `
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("text plan (-want +got):\n%s", diff)

@@ -1,9 +1,15 @@
 """Assertions of the end-to-end smoke (scripts/smoke/train-smoke.sh).
 
     python scripts/smoke/check_smoke.py build/smoke
+    python scripts/smoke/check_smoke.py --paths build/smoke/events.jsonl
 
 Reads what the smoke wrote and fails (exit 1, every failed check listed) unless:
-the bundle's files match their manifest digests; the edge runtime's logits
+`slm run` ran every step in order, the gate passed with the values the
+evaluation reports and the model was registered (approved, with the
+evaluation as its metrics and the raw data's digest as its lineage); the
+second run, with the bar above the measured accuracy, reused the cached
+steps, failed at the gate with the Fail step's message and registered
+nothing; the bundle's files match their manifest digests; the edge runtime's logits
 (from `slm step evaluate --predictions`) equal PyTorch's (`python -m
 slm_train.logits`) on every test text within 1e-3, with the same top class;
 `slm-edge classify` agrees with evaluate on the texts it classified;
@@ -78,7 +84,9 @@ def check_bundle(c: Checks, bundle: Path) -> dict[str, Any]:
     for name, digest in sorted(files.items()):
         got = "sha256:" + hashlib.sha256((bundle / name).read_bytes()).hexdigest()
         c.check(got == digest, f"{name} digest {got} == manifest {digest}")
-    c.check(manifest["model_version"] == "smoke-1", "model_version is smoke-1")
+    c.check(
+        len(manifest["model_version"]) == 16, "model_version is the ONNX digest prefix"
+    )
     return manifest
 
 
@@ -105,7 +113,11 @@ def check_logits(
 
 
 def check_evaluation(
-    c: Checks, ev: dict[str, Any], preds: list[dict[str, Any]], test_rows: int
+    c: Checks,
+    ev: dict[str, Any],
+    preds: list[dict[str, Any]],
+    test_rows: int,
+    model_version: str,
 ) -> None:
     for metric, path in GATE_PATHS.items():
         try:
@@ -136,10 +148,122 @@ def check_evaluation(
     matrix = ev["multiclass_classification_metrics"]["confusion_matrix"]
     total = sum(sum(row.values()) for row in matrix.values())
     c.check(total == len(preds), f"confusion matrix counts {total} examples")
-    c.check(ev["model_version"] == "smoke-1", "evaluation names model smoke-1")
+    c.check(
+        ev["model_version"] == model_version,
+        f"evaluation names the bundle's model version {model_version}",
+    )
+
+
+def read_events(path: Path) -> list[dict[str, Any]]:
+    return read_jsonl(path)
+
+
+def step_outputs(events: list[dict[str, Any]], step: str) -> dict[str, str]:
+    for e in events:
+        if e["event"] in ("step_succeeded", "step_cached") and e.get("step") == step:
+            outputs: dict[str, str] = e.get("outputs", {})
+            return outputs
+    raise KeyError(f"no outputs of step {step}")
+
+
+def run_paths(events_file: Path) -> list[str]:
+    """The test split, model archive, evaluation and registered package of a run."""
+    events = read_events(events_file)
+    prepared = step_outputs(events, "Prepare-intents")
+    test = next(p for uri, p in prepared.items() if uri.endswith("/test"))
+    (model,) = step_outputs(events, "FineTune-intent").values()
+    (evaluation,) = step_outputs(events, "Evaluate-intent").values()
+    (package,) = [e["registered"] for e in events if e["event"] == "registered"]
+    return [test, model, evaluation, package]
+
+
+def check_runs(c: Checks, out: Path, ev: dict[str, Any]) -> None:
+    events = read_events(out / "events.jsonl")
+    started = [e["step"] for e in events if e["event"] == "step_started"]
+    c.check(
+        started
+        == [
+            "Prepare-intents",
+            "FineTune-intent",
+            "Evaluate-intent",
+            "Gate-quality",
+            "Register-intent",
+        ],
+        f"slm run started the steps in dependency order: {started}",
+    )
+    done = {e["step"] for e in events if e["event"] == "step_succeeded"}
+    c.check(set(started) <= done, "every started step succeeded")
+    (gate,) = [e for e in events if e["event"] == "condition_evaluated"]
+    c.check(gate["outcome"] is True, "the quality gate passed")
+    measured = {cond["what"]: cond["left"] for cond in gate["conditions"]}
+    c.check(
+        measured.get("accuracy") == get(ev, GATE_PATHS["accuracy"]),
+        f"the gate read the evaluation's accuracy: {measured}",
+    )
+    c.check(events[-1]["event"] == "execution_succeeded", "the execution succeeded")
+    first_id = events[0]["execution_id"]
+
+    pkg = json.loads((out / "package.json").read_text(encoding="utf-8"))
+    c.check(
+        pkg["ModelApprovalStatus"] == "Approved", "the model was registered Approved"
+    )
+    c.check(pkg["ModelPackageVersion"] == 1, "it is the group's first version")
+    c.check(
+        pkg["Metrics"] == ev, "the registered metrics are the pipeline's evaluation"
+    )
+    c.check(Path(pkg["ModelDataPath"]).is_file(), "the registered model archive exists")
+    c.check(
+        pkg["Lineage"]["ExecutionId"] == first_id, "the lineage names the execution"
+    )
+    raw = hashlib.sha256(
+        Path("testdata/clinc150/intent10.jsonl").read_bytes()
+    ).hexdigest()
+    c.check(
+        pkg["CustomerMetadataProperties"]["slm:dataset-sha256"] == raw,
+        "the registered dataset digest is the raw data's SHA-256",
+    )
+
+    gate_events = read_events(out / "events-gate.jsonl")
+    cached = {
+        e["step"]: e["cached_from"] for e in gate_events if e["event"] == "step_cached"
+    }
+    c.check(
+        cached
+        == {
+            "Prepare-intents": first_id,
+            "FineTune-intent": first_id,
+            "Evaluate-intent": first_id,
+        },
+        f"the second run reused the first run's steps from the cache: {cached}",
+    )
+    (verdict,) = [e for e in gate_events if e["event"] == "condition_evaluated"]
+    c.check(verdict["outcome"] is False, "the raised bar fails the gate")
+    final = gate_events[-1]
+    c.check(final["event"] == "execution_failed", "the second execution failed")
+    acc = get(ev, GATE_PATHS["accuracy"])
+    msg = final.get("message", "")
+    c.check(
+        msg.startswith(
+            "The intent model is below the quality bar; it was not registered. "
+            f"Measured: accuracy={acc} (min "
+        ),
+        f"the failure is the Fail step's message with the measured value: {msg!r}",
+    )
+    c.check(
+        not any(e["event"] == "registered" for e in gate_events),
+        "the failing run registered nothing",
+    )
+    versions = sorted(
+        p.name
+        for p in (out / "run" / "registry" / pkg["ModelPackageGroupName"]).iterdir()
+    )
+    c.check(versions == ["1.json"], f"the registry holds one version: {versions}")
 
 
 def main(argv: list[str]) -> int:
+    if len(argv) == 3 and argv[1] == "--paths":
+        print("\n".join(run_paths(Path(argv[2]))))
+        return 0
     if len(argv) != 2:
         print(f"usage: {argv[0]} SMOKE_DIR", file=sys.stderr)
         return 2
@@ -188,7 +312,7 @@ def main(argv: list[str]) -> int:
 
     test_rows = len(read_jsonl(out / "data" / "test" / "data.jsonl"))
     ev = json.loads((out / "evaluation.json").read_text(encoding="utf-8"))
-    check_evaluation(c, ev, preds, test_rows)
+    check_evaluation(c, ev, preds, test_rows, manifest["model_version"])
     ev_tar = json.loads(
         (out / "eval-tar" / "evaluation.json").read_text(encoding="utf-8")
     )
@@ -197,6 +321,7 @@ def main(argv: list[str]) -> int:
         == ev["multiclass_classification_metrics"]
     )
     c.check(same, "model.tar.gz and the model directory give the same metrics")
+    check_runs(c, out, ev_tar)
 
     if c.failed:
         print(

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 
-from . import bundle, data, export, model, profile, threshold, trainer
+from . import bundle, data, distributed, export, model, profile, threshold, trainer
 from .classifier import SequenceClassifier
 from .config import Config, Hyperparameters
 
@@ -42,9 +42,14 @@ def default_base_model(hp: Hyperparameters) -> str:
     return hp.model_name_or_path
 
 
-def fingerprint(hp: Hyperparameters, labels: list[str], files: list[Path]) -> str:
+def fingerprint(
+    hp: Hyperparameters, labels: list[str], files: list[Path], world_size: int = 1
+) -> str:
     h = hashlib.sha256()
     fields = {k: v for k, v in sorted(vars(hp).items()) if k not in _RUN_ONLY}
+    if world_size > 1:
+        # The global batch (and so every update) depends on the process count.
+        fields["world_size"] = world_size
     h.update(json.dumps(fields, sort_keys=True, default=list).encode())
     h.update(json.dumps(labels).encode())
     for f in files:
@@ -60,14 +65,26 @@ def bundle_tokenizer(tok: Any, max_seq_length: int) -> bytes:
     return (t.to_str() + "\n").encode("utf-8")
 
 
-def _device(hp: Hyperparameters) -> torch.device:
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
 def run(cfg: Config, out: TextIO | None = None) -> dict[str, Any] | None:
-    """Runs the step; returns metrics.json's content, or None when stopped by stop_after_steps."""
+    """Runs the step; returns metrics.json's content, or None when stopped by stop_after_steps.
+
+    Under torchrun every process trains (distributed.py); only rank 0 goes on
+    to choose the threshold and write the export, the others return None.
+    """
     out = out or sys.stdout
+    world = distributed.init()
+    try:
+        return _run(cfg, out, world)
+    finally:
+        distributed.shutdown(world)
+
+
+def _run(cfg: Config, out: TextIO, world: distributed.World) -> dict[str, Any] | None:
     hp, paths = cfg.hp, cfg.paths
+    if hp.method == "qlora" and world.size > 1:
+        raise ValueError(
+            "method qlora trains in one process; run it without torchrun (instance_count 1)"
+        )
     if hp.method == "qlora":
         model.check_qlora_available()
     if hp.num_threads:
@@ -87,15 +104,15 @@ def run(cfg: Config, out: TextIO | None = None) -> dict[str, Any] | None:
     pad_id = int(tok.pad_token_id or 0)
     train_enc = trainer.encode(tok, [e.text for e in train_ex], train_ids, hp.max_seq_length)
     val_enc = trainer.encode(tok, [e.text for e in val_ex], val_ids, hp.max_seq_length)
-    device = _device(hp)
+    device = distributed.device(world)
     peft_model = model.build_model(hp, labels)
     if hp.method == "lora":
         peft_model.to(device)
-    fp = fingerprint(hp, labels, [train_file, val_file])
+    fp = fingerprint(hp, labels, [train_file, val_file], world.size)
     outcome = trainer.train(
-        peft_model, hp, train_enc, val_enc, pad_id, device, paths.checkpoint_dir, fp, out
+        peft_model, hp, train_enc, val_enc, pad_id, device, paths.checkpoint_dir, fp, out, world
     )
-    if not outcome.finished:
+    if not outcome.finished or not world.is_main:
         return None
 
     final = trainer.evaluate(peft_model, val_enc, hp.per_device_eval_batch_size, pad_id, device)

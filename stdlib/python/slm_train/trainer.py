@@ -15,6 +15,7 @@ from transformers import PreTrainedTokenizerBase, get_linear_schedule_with_warmu
 
 from . import checkpoint, metrics
 from .config import Hyperparameters
+from .distributed import SINGLE, World, gather, sum_gradients, sum_scalar
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,11 +156,20 @@ def train(
     checkpoint_dir: Path,
     fingerprint: str,
     out: TextIO | None = None,
+    world: World = SINGLE,
 ) -> TrainOutcome:
-    """Trains `model` in place, resuming from the newest checkpoint in checkpoint_dir."""
+    """Trains `model` in place, resuming from the newest checkpoint in checkpoint_dir.
+
+    With several processes (distributed.World), each step's global batch of
+    per_device_train_batch_size x world.size rows is split between them by
+    rank; each scales its loss by its share of the batch, and the gradients
+    are summed, so every process applies the update one process would. Rank 0
+    alone prints metric lines and writes checkpoints (holding every rank's
+    RNG state, so a resumed run is the uninterrupted one).
+    """
     out = out or sys.stdout  # looked up per call: tests and wrappers may swap sys.stdout
     n = len(train_data.input_ids)
-    bs = hp.per_device_train_batch_size
+    bs = hp.per_device_train_batch_size * world.size
     steps_per_epoch = math.ceil(n / bs)
     total = max(1, math.ceil(hp.epochs * steps_per_epoch))
     opt = _optimizer(model, hp)
@@ -181,10 +191,18 @@ def train(
         step = int(state["step"])
         loss_sum, loss_count = float(state["loss_sum"]), int(state["loss_count"])
         history = list(state["history"])
-        _set_rng_state(state["rng"])
-        print(f"slm_train: resumed from {ckpt} at step {step} of {total}", file=sys.stderr)
+        ranks = state.get("rng_ranks")
+        _set_rng_state(ranks[world.rank] if ranks else state["rng"])
+        if world.is_main:
+            print(f"slm_train: resumed from {ckpt} at step {step} of {total}", file=sys.stderr)
+    # Progress views (slm run) read the plan of the run from this line.
+    if world.is_main:
+        print(f"slm_train: training {total} steps, {steps_per_epoch} per epoch", file=sys.stderr)
 
     def save() -> None:
+        rngs = gather(_rng_state(), world)  # every rank takes part
+        if not world.is_main:
+            return
         checkpoint.save(
             checkpoint_dir,
             step,
@@ -201,7 +219,8 @@ def train(
                 "loss_sum": loss_sum,
                 "loss_count": loss_count,
                 "history": history,
-                "rng": _rng_state(),
+                "rng": rngs[0],
+                "rng_ranks": rngs,
             },
         )
 
@@ -213,26 +232,47 @@ def train(
         if epoch != perm_epoch:
             batches, perm_epoch = epoch_batches(lengths, bs, hp.seed, epoch), epoch
         idx = batches[pos]
-        batch = collate([train_data.input_ids[i] for i in idx], pad_id, device)
-        labels = torch.from_numpy(train_data.labels[idx]).to(device)
-        loss = model(**batch, labels=labels).loss
-        loss.backward()
+        if world.size > 1:
+            # This process's share of the global batch; its mean loss is
+            # weighted by the share, so the summed gradients are the global
+            # batch's mean.
+            mine = idx[world.rank :: world.size]
+            if len(mine) > 0:
+                batch = collate([train_data.input_ids[i] for i in mine], pad_id, device)
+                labels = torch.from_numpy(train_data.labels[mine]).to(device)
+                loss = model(**batch, labels=labels).loss * (len(mine) / len(idx))
+                loss.backward()
+                local_loss = float(loss.detach())
+            else:
+                local_loss = 0.0
+            sum_gradients([p for _, p in trainable], world)
+            step_loss = sum_scalar(local_loss, world, device)
+        else:
+            batch = collate([train_data.input_ids[i] for i in idx], pad_id, device)
+            labels = torch.from_numpy(train_data.labels[idx]).to(device)
+            loss = model(**batch, labels=labels).loss
+            loss.backward()
+            step_loss = float(loss.detach())
         torch.nn.utils.clip_grad_norm_([p for _, p in trainable], 1.0)
         opt.step()
         sched.step()
         opt.zero_grad(set_to_none=True)
         step += 1
-        loss_sum += float(loss.detach())
+        loss_sum += step_loss
         loss_count += 1
         epoch_end = step % steps_per_epoch == 0 or step == total
         if step % hp.logging_steps == 0 or epoch_end:
-            metrics.emit(out, "train_loss", loss_sum / loss_count, step)
+            if world.is_main:
+                metrics.emit(out, "train_loss", loss_sum / loss_count, step)
             loss_sum, loss_count = 0.0, 0
         if epoch_end:
+            # Every process holds the same weights, so each evaluates alike;
+            # only rank 0 reports.
             ev = evaluate(model, val_data, hp.per_device_eval_batch_size, pad_id, device)
-            metrics.emit(out, "eval_loss", ev.loss, step)
-            metrics.emit(out, "eval_accuracy", ev.accuracy, step)
-            metrics.emit(out, "eval_macro_f1", ev.macro_f1, step)
+            if world.is_main:
+                metrics.emit(out, "eval_loss", ev.loss, step)
+                metrics.emit(out, "eval_accuracy", ev.accuracy, step)
+                metrics.emit(out, "eval_macro_f1", ev.macro_f1, step)
             history.append(
                 {
                     "step": step,
@@ -246,6 +286,7 @@ def train(
             save()
         if hp.stop_after_steps is not None and step >= hp.stop_after_steps and step < total:
             save()
-            print(f"slm_train: stopped after step {step} (stop_after_steps)", file=sys.stderr)
+            if world.is_main:
+                print(f"slm_train: stopped after step {step} (stop_after_steps)", file=sys.stderr)
             return TrainOutcome(finished=False, steps=step, history=history)
     return TrainOutcome(finished=True, steps=step, history=history)

@@ -5,5 +5,5 @@ variable "group" {
 }
 
 storage "x" {
-  bucket = var.group # ERROR: Invalid S3 bucket name
+  bucket = var.group # ERROR: Sensitive value in a generated file
 }

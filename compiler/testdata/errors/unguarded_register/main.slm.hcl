@@ -40,7 +40,7 @@ evaluate "e" {
   data  = prepare.p
 }
 
-gate "g" {
+gate "g" { # ERROR: Gate guards nothing
   evaluation = evaluate.e
   threshold "accuracy" {
     min = 0.9

@@ -1,4 +1,4 @@
-package main
+package planner
 
 import (
 	"errors"
@@ -13,10 +13,10 @@ import (
 // output and never a directory the user pointed --out at by mistake.
 const outMarker = ".slm-out"
 
-// writeOutDir writes files (relative path -> bytes) as the new content of
+// WriteDir writes files (relative path -> bytes) as the new content of
 // dir, all or nothing: they go to a sibling temporary directory first, which
 // then replaces dir. A failure leaves the previous output untouched.
-func writeOutDir(dir string, files map[string][]byte) error {
+func WriteDir(dir string, files map[string][]byte) error {
 	dir = filepath.Clean(dir)
 	if err := checkReplaceable(dir); err != nil {
 		return err

@@ -1,0 +1,1 @@
+# no values: plan mode, where the Terraform would be written
