@@ -65,7 +65,7 @@ build-arm64: setup-go setup-ort
 
 ## testmodels: real BERT-architecture model bundles for the edge runtime's tests and benchmarks.
 testmodels: build/testmodels/.stamp
-build/testmodels/.stamp: scripts/edge/make_test_bundles.py stdlib/python/slm_train/export.py testdata/clinc150/intent10.jsonl runtime/testdata/minilm/tokenizer.json runtime/testdata/clinc150/test.json | setup-python
+build/testmodels/.stamp: scripts/edge/make_test_bundles.py stdlib/python/slm_train/export.py stdlib/python/slm_train/profile.py testdata/clinc150/intent10.jsonl runtime/testdata/minilm/tokenizer.json runtime/testdata/clinc150/test.json | setup-python
 	$(PY) scripts/edge/make_test_bundles.py build/testmodels
 	touch $@
 

@@ -1,8 +1,10 @@
 package compiler_test
 
 import (
+	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -18,23 +20,24 @@ import (
 // the monitoring block, compiled to the IR with their thresholds; a
 // misspelt one is refused with the list of metrics.
 func TestDriftAlarms(t *testing.T) {
-	base, err := os.ReadFile("testdata/base.slm.hcl")
-	if err != nil {
-		t.Fatal(err)
+	// The example (it declares edge targets, which edge alarms need) with its monitoring block replaced.
+	fsys := fstest.MapFS{}
+	files, err := filepath.Glob("../examples/intent/*.slm.hcl")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("example files: %v", err)
 	}
-	// An edge target for the edge alarms to watch: the edge_platform
-	// fixture's pipeline with its error mended.
-	edge, err := os.ReadFile("testdata/errors/edge_platform/main.slm.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	edge = []byte(strings.Replace(string(edge), `["windows/amd64"] # ERROR: Unsupported platform`, `["linux/amd64"]`, 1))
-	load := func(monitoring string) compiler.Result {
-		fsys := fstest.MapFS{
-			"cfg/base.slm.hcl":       {Data: base},
-			"cfg/edge.slm.hcl":       {Data: edge},
-			"cfg/monitoring.slm.hcl": {Data: []byte(monitoring)},
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
 		}
+		if i := bytes.Index(data, []byte("\nmonitoring {")); i >= 0 {
+			data = data[:i+1]
+		}
+		fsys["cfg/"+filepath.Base(f)] = &fstest.MapFile{Data: data}
+	}
+	load := func(monitoring string) compiler.Result {
+		fsys["cfg/monitoring.slm.hcl"] = &fstest.MapFile{Data: []byte(monitoring)}
 		return compiler.Load(context.Background(), compiler.Request{FS: fsys, Dir: "cfg", Validate: true})
 	}
 	res := load(`
@@ -45,6 +48,7 @@ monitoring {
     threshold          = 0.25
     period             = "15m"
     evaluation_periods = 2
+    edge_target        = edge_target.stores
   }
   alarm "oos-rate" {
     metric    = "edge_oos_rate_change"
@@ -67,7 +71,7 @@ monitoring {
 	}
 	want := []ir.Alarm{
 		{Name: "confidence-drift", Metric: ir.AlarmEdgeDriftConfidence, Threshold: 0.2, PeriodSeconds: 300, EvaluationPeriods: 1},
-		{Name: "labels-drift", Metric: ir.AlarmEdgeDriftLabels, Threshold: 0.25, PeriodSeconds: 900, EvaluationPeriods: 2},
+		{Name: "labels-drift", Metric: ir.AlarmEdgeDriftLabels, Threshold: 0.25, PeriodSeconds: 900, EvaluationPeriods: 2, EdgeTarget: "stores"},
 		{Name: "length-drift", Metric: ir.AlarmEdgeDriftTokens, Threshold: 0.25, PeriodSeconds: 300, EvaluationPeriods: 1},
 		{Name: "oos-rate", Metric: ir.AlarmEdgeOOSRateChange, Threshold: 0.1, PeriodSeconds: 300, EvaluationPeriods: 1},
 	}

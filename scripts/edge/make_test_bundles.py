@@ -151,7 +151,9 @@ def write_bundle(
 ) -> None:
     """Writes a bundle atomically: assembled in a temporary sibling, then renamed."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    shutil.copyfile(model, tmp / "model.onnx")
+    slm_export.external_weights(
+        model, tmp
+    )  # model.onnx + model.data, as the training step writes
     shutil.copyfile(TESTDATA / "minilm" / "tokenizer.json", tmp / "tokenizer.json")
     (tmp / "labels.json").write_text(
         json.dumps(names, indent=2) + "\n", encoding="utf-8"
@@ -176,7 +178,7 @@ def write_bundle(
         "files": {
             n: sha256(tmp / n)
             for n in sorted(
-                ["labels.json", "model.onnx", "tokenizer.json"]
+                ["labels.json", "model.data", "model.onnx", "tokenizer.json"]
                 + (["profile.json"] if with_profile else [])
             )
         },

@@ -182,7 +182,7 @@ def _run(cfg: Config, out: TextIO, world: distributed.World) -> dict[str, Any] |
             sess, val_enc.input_ids, hp.per_device_eval_batch_size, pad_id
         )
         files: dict[str, Path | bytes] = {
-            "model.onnx": fp32_onnx,
+            **export.external_weights(fp32_onnx, Path(work) / "fp32"),
             "tokenizer.json": tok_json,
             "labels.json": labels_json,
             profile.FILE: drift_profile(fp32_val, choice),
@@ -214,7 +214,7 @@ def _run(cfg: Config, out: TextIO, world: distributed.World) -> dict[str, Any] |
             ichoice = threshold.choose_threshold(
                 probs, val_enc.labels, oos_id, hp.oos_max_in_scope_drop
             )
-            files["model.onnx"] = int8_onnx
+            files.update(export.external_weights(int8_onnx, Path(work) / "int8"))
             files[profile.FILE] = drift_profile(logits, ichoice)
             bundle.write_bundle(
                 paths.model_dir / "bundle-int8",

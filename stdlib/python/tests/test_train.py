@@ -83,7 +83,18 @@ def test_bundles(full_run: tuple[Path, list[str]]) -> None:
     assert q["method"] == "static" and q["format"] == "qdq"
     assert q["calibration"]["split"] == "train" and q["calibration"]["examples"] == 56
     assert int8["files"]["tokenizer.json"] == fp32["files"]["tokenizer.json"]
-    size = lambda b: (model_dir / b / "model.onnx").stat().st_size  # noqa: E731
+    size = lambda b: sum(  # noqa: E731
+        (model_dir / b / f).stat().st_size for f in ("model.onnx", "model.data")
+    )
+    # The weights live beside the graph (ONNX external data), listed like every file.
+    assert set(fp32["files"]) == {
+        "labels.json",
+        "model.data",
+        "model.onnx",
+        "profile.json",
+        "tokenizer.json",
+    }
+    assert (model_dir / "bundle" / "model.onnx").stat().st_size < 1_000_000
     assert size("bundle-int8") < size("bundle") * 0.6
     tok = json.loads((model_dir / "bundle" / "tokenizer.json").read_text())
     assert tok["truncation"]["max_length"] == 24
