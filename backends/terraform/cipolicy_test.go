@@ -255,7 +255,7 @@ func checkCIPolicy(t *testing.T, p *ir.Pipeline) {
 	if len(p.EdgeTargets) == 0 || len(p.Registers) == 0 || len(example{p: p}.keys("x")) == 0 {
 		t.Fatal("the example has no edge target, no register step or no SSE-KMS storage: the test would not cover every call")
 	}
-	sts, err := terraform.PolicyStatements(p, terraform.Inputs{Definition: ciDefinition}, "ci")
+	sts, err := terraform.PolicyStatements(p, terraform.Inputs{}, "ci")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func TestCIPolicyEdgeOnlyWithEdgeTargets(t *testing.T) {
 		}
 	}
 	p.Monitoring.Alarms = alarms
-	sts, err := terraform.PolicyStatements(p, terraform.Inputs{Definition: ciDefinition}, "ci")
+	sts, err := terraform.PolicyStatements(p, terraform.Inputs{}, "ci")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,8 +311,6 @@ func TestCIPolicyEdgeOnlyWithEdgeTargets(t *testing.T) {
 		}
 	}
 }
-
-var ciDefinition = []byte(`{"Version": "2020-12-01", "Metadata": {}, "Parameters": [], "Steps": []}`)
 
 // allowed says some statement allows action on resource, with IAM's matching: actions
 // case-insensitively, both with * and ? wildcards; resources after the Terraform locals are replaced

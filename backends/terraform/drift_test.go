@@ -21,7 +21,7 @@ func TestDriftAlarms(t *testing.T) {
 			Name: "drift-" + string(m), Metric: m, Threshold: []float64{0.1, 0.2, 0.25, 0.05}[i], PeriodSeconds: 900, EvaluationPeriods: 2, EdgeTarget: target,
 		})
 	}
-	files := generate(t, p, Inputs{Definition: definition})
+	files := generate(t, p, Inputs{})
 	for _, d := range loadSchema(t).Check(files, "aws") {
 		t.Errorf("schema: %s", d)
 	}
@@ -52,7 +52,7 @@ func TestDriftAlarmsInPlan(t *testing.T) {
 	p := exampleir.Compile(t, "dev")
 	target := p.EdgeTargets[0].Name
 	p.Monitoring.Alarms = append(p.Monitoring.Alarms, ir.Alarm{Name: "label-drift", Metric: ir.AlarmEdgeDriftLabels, Threshold: 0.25, PeriodSeconds: 900, EvaluationPeriods: 2})
-	_, resources, err := Render(p, Inputs{Definition: definition})
+	_, resources, err := Render(p, Inputs{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,9 +19,6 @@ import (
 
 // Inputs are what the other backends produce that the Terraform carries.
 type Inputs struct {
-	// Definition is the compiled SageMaker pipeline definition JSON. The Terraform no longer carries it
-	// (slm apply owns the pipeline); it is accepted so callers need not special-case the backend.
-	Definition []byte
 	// Uploads are the content-addressed files the pipeline reads (step code, binaries), uploaded by slm
 	// before the pipeline runs; they must lie in the pipeline's storage, which the execution role reads.
 	Uploads []artifact.Upload

@@ -22,9 +22,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// definition stands in for the SageMaker backend's output: the Terraform carries it verbatim.
-var definition = []byte(`{"Version": "2020-12-01", "Metadata": {}, "Parameters": [], "Steps": []}`)
-
 func loadSchema(t *testing.T) *schemacheck.Schema {
 	t.Helper()
 	s, err := schemacheck.Load("../../testdata/terraform/aws-provider-schema.json", "registry.terraform.io/hashicorp/aws")
@@ -50,8 +47,8 @@ func TestExampleGolden(t *testing.T) {
 	for _, env := range exampleir.Environments {
 		t.Run(env, func(t *testing.T) {
 			p := exampleir.Compile(t, env)
-			files := generate(t, p, Inputs{Definition: definition})
-			again := generate(t, p, Inputs{Definition: definition})
+			files := generate(t, p, Inputs{})
+			again := generate(t, p, Inputs{})
 			if diff := cmp.Diff(files, again); diff != "" {
 				t.Fatalf("two generations differ:\n%s", diff)
 			}
@@ -178,7 +175,7 @@ func sub(b *hclsyntax.Block, typ string) []*hclsyntax.Block {
 func TestSecurityProperties(t *testing.T) {
 	for _, env := range exampleir.Environments {
 		t.Run(env, func(t *testing.T) {
-			files := generate(t, exampleir.Compile(t, env), Inputs{Definition: definition})
+			files := generate(t, exampleir.Compile(t, env), Inputs{})
 			all := bytes.Join(func() [][]byte {
 				var out [][]byte
 				for _, n := range sortedKeys(files) {
@@ -331,7 +328,7 @@ func contains(ss []string, s string) bool {
 func TestEnvironmentsDiffer(t *testing.T) {
 	gen := map[string]map[string][]byte{}
 	for _, env := range exampleir.Environments {
-		gen[env] = generate(t, exampleir.Compile(t, env), Inputs{Definition: definition})
+		gen[env] = generate(t, exampleir.Compile(t, env), Inputs{})
 	}
 	tests := []struct {
 		file, env, want string
@@ -357,7 +354,7 @@ func TestEnvironmentsDiffer(t *testing.T) {
 	// (the plan lists instances: a for_each over no address shows none).
 	addrs := func(env string) []string {
 		var out []string
-		for a := range parse(t, generate(t, exampleir.Compile(t, env), Inputs{Definition: definition})).blocks {
+		for a := range parse(t, generate(t, exampleir.Compile(t, env), Inputs{})).blocks {
 			out = append(out, a)
 		}
 		sort.Strings(out)
@@ -376,7 +373,7 @@ func TestGenerateErrors(t *testing.T) {
 		in   Inputs
 		want string
 	}{
-		{"nil pipeline", func() *ir.Pipeline { return nil }, Inputs{Definition: definition}, "no pipeline"},
+		{"nil pipeline", func() *ir.Pipeline { return nil }, Inputs{}, "no pipeline"},
 		{"shared bucket disagrees", func() *ir.Pipeline {
 			p := base()
 			for i := range p.Storage {
@@ -385,7 +382,7 @@ func TestGenerateErrors(t *testing.T) {
 				}
 			}
 			return p
-		}, Inputs{Definition: definition}, "disagree on versioning"},
+		}, Inputs{}, "disagree on versioning"},
 		{"unknown alarm target", func() *ir.Pipeline {
 			p := base()
 			for i := range p.Monitoring.Alarms {
@@ -394,8 +391,8 @@ func TestGenerateErrors(t *testing.T) {
 				}
 			}
 			return p
-		}, Inputs{Definition: definition}, `edge target "warehouses"`},
-		{"upload outside storage", base, Inputs{Definition: definition, Uploads: []artifact.Upload{{Role: "step runner", URI: "s3://elsewhere/code/x"}}}, "outside every storage location"},
+		}, Inputs{}, `edge target "warehouses"`},
+		{"upload outside storage", base, Inputs{Uploads: []artifact.Upload{{Role: "step runner", URI: "s3://elsewhere/code/x"}}}, "outside every storage location"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -410,7 +407,7 @@ func TestGenerateErrors(t *testing.T) {
 func BenchmarkGenerate(b *testing.B) {
 	p := exampleir.Compile(b, "prod")
 	for b.Loop() {
-		if _, err := Generate(p, Inputs{Definition: definition}); err != nil {
+		if _, err := Generate(p, Inputs{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -424,7 +421,7 @@ func TestCarriesSageMakerBackendOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := generate(t, p, Inputs{Definition: sm.Definition, Uploads: sm.Uploads})
+	files := generate(t, p, Inputs{Uploads: sm.Uploads})
 	// The pipeline is slm apply's, not Terraform's: the Terraform keeps its role and outputs the ARN.
 	for name, b := range files {
 		if strings.Contains(string(b), "aws_sagemaker_pipeline") {
@@ -446,11 +443,11 @@ func TestCarriesSageMakerBackendOutput(t *testing.T) {
 // exactly the granted prefixes; without grants the role reads only storage.
 func TestReadAccessGrants(t *testing.T) {
 	p := exampleir.Compile(t, "dev")
-	if got := string(generate(t, p, Inputs{Definition: definition})["iam.tf"]); strings.Contains(got, "ReadGrantedLocations") {
+	if got := string(generate(t, p, Inputs{})["iam.tf"]); strings.Contains(got, "ReadGrantedLocations") {
 		t.Fatal("a grant appears without read_access")
 	}
 	p.Project.ReadAccess = []ir.S3Location{{Bucket: "shared-datasets", Prefix: "intents/", URI: "s3://shared-datasets/intents/"}}
-	iam := string(generate(t, p, Inputs{Definition: definition})["iam.tf"])
+	iam := string(generate(t, p, Inputs{})["iam.tf"])
 	i := strings.Index(iam, `"ReadGrantedLocations"`)
 	if i < 0 {
 		t.Fatalf("no ReadGrantedLocations statement in iam.tf:\n%s", iam)
@@ -472,7 +469,7 @@ func TestPlanDetailsSayWhatIsMeant(t *testing.T) {
 	p := exampleir.Compile(t, "dev")
 	p.Project.MaxParallelSteps = 0
 	p.Monitoring.NotifyEmails = nil
-	rs, err := Plan(p, Inputs{Definition: definition})
+	rs, err := Plan(p, Inputs{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -504,11 +501,11 @@ func TestPlanDetailsSayWhatIsMeant(t *testing.T) {
 // registry's packages; without one the role cannot.
 func TestBaselineIAM(t *testing.T) {
 	p := exampleir.Compile(t, "dev")
-	if strings.Contains(string(generate(t, p, Inputs{Definition: definition})["iam.tf"]), "ListApprovedModels") {
+	if strings.Contains(string(generate(t, p, Inputs{})["iam.tf"]), "ListApprovedModels") {
 		t.Fatal("ListModelPackages granted without a baseline step")
 	}
 	p.Gates[0].Baseline = &ir.Baseline{StepName: "Baseline-quality", PropertyFile: "Baseline-quality", ModelPackageGroup: p.Registers[0].ModelPackageGroup}
-	iam := string(generate(t, p, Inputs{Definition: definition})["iam.tf"])
+	iam := string(generate(t, p, Inputs{})["iam.tf"])
 	if !strings.Contains(iam, `"ListApprovedModels"`) || !strings.Contains(iam, `"sagemaker:ListModelPackages"`) {
 		t.Errorf("no ListApprovedModels statement:\n%s", iam)
 	}

@@ -16,7 +16,7 @@ func TestPlanViewInstances(t *testing.T) {
 		"dev":  nil,
 		"prod": {`aws_sns_topic_subscription.alarms_email["ml-platform@example.com"]`, `aws_sns_topic_subscription.alarms_email["oncall@example.com"]`},
 	} {
-		rs, err := Plan(exampleir.Compile(t, env), Inputs{Definition: definition})
+		rs, err := Plan(exampleir.Compile(t, env), Inputs{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,7 +35,7 @@ func TestPlanViewInstances(t *testing.T) {
 // TestPlanViewPolicyStatements checks a policy document shows its statements:
 // effect, actions, resources, principals and conditions.
 func TestPlanViewPolicyStatements(t *testing.T) {
-	rs, err := Plan(exampleir.Compile(t, "dev"), Inputs{Definition: definition})
+	rs, err := Plan(exampleir.Compile(t, "dev"), Inputs{})
 	if err != nil {
 		t.Fatal(err)
 	}

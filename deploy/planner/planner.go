@@ -97,7 +97,7 @@ func Build(in Inputs) (*Result, error) {
 		}
 	}
 	uploads := append([]artifact.Upload(nil), sm.Uploads...)
-	tfFiles, tfResources, err := terraform.Render(p, terraform.Inputs{Definition: sm.Definition, Uploads: sm.Uploads})
+	tfFiles, tfResources, err := terraform.Render(p, terraform.Inputs{Uploads: sm.Uploads})
 	if err != nil {
 		return nil, fmt.Errorf("generating the Terraform: %w", err)
 	}

@@ -47,7 +47,7 @@ func run(env, out string) error {
 	if err != nil {
 		return fmt.Errorf("generating the SageMaker definition: %w", err)
 	}
-	files, err := terraform.Generate(res.Pipeline, terraform.Inputs{Definition: sm.Definition, Uploads: sm.Uploads})
+	files, err := terraform.Generate(res.Pipeline, terraform.Inputs{Uploads: sm.Uploads})
 	if err != nil {
 		return err
 	}
