@@ -159,7 +159,7 @@ func (s *Scope) forEachElements(expr hcl.Expression, addr string) (keys []string
 		return nil, nil, false, bad(fmt.Sprintf("it is a %s", ty.FriendlyName()))
 	}
 	for _, k := range keys {
-		if !validName(strings.ReplaceAll(k, "-", "_")) && !validKey(k) {
+		if !validKey(k) {
 			return nil, nil, false, bad(fmt.Sprintf("the key %q is not usable in names: keys are letters, digits, underscores and hyphens", k))
 		}
 	}
