@@ -198,7 +198,7 @@ func (c *compilation) finetunes() {
 		}
 		if f.Compute.Image == "" && c.p.Project.Region != "" {
 			if nvidiaGPUs(f.Compute.InstanceType) == 0 && f.Method != ir.MethodQLoRA && instanceProblem(f.Compute.InstanceType, true) == "" && b.Compute != nil {
-				c.ev.errorf(b.Compute.InstanceType.Range(), "No training image for a CPU instance", "The Hugging Face PyTorch training images are built for GPUs only, and %s has none. Use a GPU instance (ml.g5.*, ml.g6.*), or name a CPU training image with compute { image = \"...\" }.", f.Compute.InstanceType)
+				c.ev.errorf(b.Compute.InstanceType.Range(), "No training image for a CPU instance", "The Hugging Face PyTorch training images are built for NVIDIA GPUs only, and %s has none%s. Use a GPU instance (ml.g5.*, ml.g6.*), or name a training image for it with compute { image = \"...\" }.", f.Compute.InstanceType, neuronNote(f.Compute.InstanceType))
 			}
 			img, _ := trainingImage(c.p.Project.Region, pins, true)
 			f.Compute.Image = img
@@ -517,4 +517,11 @@ func (c *compilation) baselines() {
 		}
 		g.Baseline = &ir.Baseline{StepName: c.stepName("Baseline", ir.ID(g.Name), g.Range), PropertyFile: "Baseline-" + ir.ID(g.Name), ModelPackageGroup: names[0], Compute: cp}
 	}
+}
+
+func neuronNote(instanceType string) string {
+	if i, ok := LookupInstance(instanceType); ok && i.Accelerator == Trainium {
+		return " (its Trainium chips need a Neuron image)"
+	}
+	return ""
 }

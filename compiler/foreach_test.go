@@ -77,7 +77,14 @@ func TestForEach(t *testing.T) {
 	if got := p.Gates[1].Thresholds[0].Value.Literal; got != 0.9 {
 		t.Errorf(`gate.quality["en"] accuracy bound %v, want 0.9 (threshold.value)`, got)
 	}
-	if len(p.EdgeTargets) != 2 || p.EdgeTargets[0].ThingGroup != "t-kiosks" || p.Monitoring.Alarms[0].EdgeTarget != `fleet["kiosks"]` {
+	var alarms []string
+	for _, a := range p.Monitoring.Alarms {
+		alarms = append(alarms, a.Name+" "+string(a.Metric)+" "+a.EdgeTarget)
+	}
+	if diff := cmp.Diff([]string{`errors-kiosks edge_error_rate fleet["kiosks"]`, `errors-stores edge_error_rate fleet["stores"]`, `kiosk-latency edge_latency_p95_ms fleet["kiosks"]`}, alarms); diff != "" {
+		t.Errorf("alarms (-want +got):\n%s", diff)
+	}
+	if len(p.EdgeTargets) != 2 || p.EdgeTargets[0].ThingGroup != "t-kiosks" {
 		t.Errorf("edge targets %+v, alarm %+v", p.EdgeTargets, p.Monitoring.Alarms)
 	}
 	pl := plan.Build(p, nil)

@@ -453,6 +453,8 @@ type Monitoring struct {
 type MonitoringBody struct {
 	NotifyEmails hcl.Expression `hcl:"notify_emails,optional"`
 	Alarms       []*Alarm       `hcl:"alarm,block"`
+	// Dynamic are `dynamic "alarm"` blocks, expanded into Alarms.
+	Dynamic []*DynamicBlock
 }
 
 // Alarm is one CloudWatch alarm.

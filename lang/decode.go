@@ -88,7 +88,15 @@ func (c *Config) decodeBlockBody(block *hcl.Block, body hcl.Body, name string, r
 			return duplicate(block, c.Monitoring.DeclRange)
 		}
 		c.Monitoring = &Monitoring{DeclRange: rng}
-		return decodeBody(block.Body, &c.Monitoring.Body)
+		dyn, rest, diags := block.Body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "dynamic", LabelNames: []string{"type"}}}})
+		for _, db := range dyn.Blocks {
+			d, ddiags := decodeDynamic(db, "alarm")
+			diags = append(diags, ddiags...)
+			if d != nil {
+				c.Monitoring.Body.Dynamic = append(c.Monitoring.Body.Dynamic, d)
+			}
+		}
+		return append(diags, decodeBody(rest, &c.Monitoring.Body)...)
 	case BlockLocals:
 		return c.decodeLocals(block)
 	case BlockVariable:

@@ -159,7 +159,7 @@ func (s *Scope) forEachElements(expr hcl.Expression, addr string) (keys []string
 		return nil, nil, false, bad(fmt.Sprintf("it is a %s", ty.FriendlyName()))
 	}
 	for _, k := range keys {
-		if !validName(strings.ReplaceAll(k, "-", "_")) && !validKey(k) {
+		if !validKey(k) {
 			return nil, nil, false, bad(fmt.Sprintf("the key %q is not usable in names: keys are letters, digits, underscores and hyphens", k))
 		}
 	}
@@ -266,6 +266,14 @@ func (c *Config) ExpandRepetition(s *Scope) hcl.Diagnostics {
 		}
 	}
 	c.ForEach = map[string]hcl.Expression{}
+	if m := c.Monitoring; m != nil {
+		for _, d := range m.Body.Dynamic {
+			as, ddiags := s.expandAlarms(d)
+			diags = append(diags, ddiags...)
+			m.Body.Alarms = append(m.Body.Alarms, as...)
+		}
+		m.Body.Dynamic = nil
+	}
 	for _, name := range sortedKeys(c.Gates) {
 		g := c.Gates[name]
 		for _, d := range g.Body.Dynamic {
@@ -310,19 +318,9 @@ func (s *Scope) expandThresholds(d *DynamicBlock) ([]*Threshold, hcl.Diagnostics
 	var out []*Threshold
 	for _, k := range keys {
 		key, val := cty.StringVal(k), vals[k]
-		metric := k
-		if !isNullExpr(d.Labels) {
-			lv, ldiags := s.Eval(Bind(d.Labels, d.Iterator, key, val), cty.List(cty.String))
-			diags = append(diags, ldiags...)
-			if ldiags.HasErrors() {
-				continue
-			}
-			lv, _ = lv.UnmarkDeep()
-			if !lv.IsWhollyKnown() || lv.LengthInt() != 1 {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid dynamic labels", Detail: "labels must be a list of one known string: the threshold's metric, such as labels = [threshold.key].", Subject: d.Labels.Range().Ptr()})
-				continue
-			}
-			metric = lv.Index(cty.NumberIntVal(0)).AsString()
+		metric, ok := s.dynamicLabel(d, key, val, k, &diags)
+		if !ok {
+			continue
 		}
 		t := &Threshold{Metric: metric, DeclRange: d.Range}
 		t.Min = Bind(attrOrNull(content.Attributes, "min", d.Content.MissingItemRange()), d.Iterator, key, val)
@@ -331,4 +329,48 @@ func (s *Scope) expandThresholds(d *DynamicBlock) ([]*Threshold, hcl.Diagnostics
 		out = append(out, t)
 	}
 	return out, diags
+}
+
+// expandAlarms generates a monitoring block's alarms from a dynamic block:
+// the name from labels (default the key), the body from content.
+func (s *Scope) expandAlarms(d *DynamicBlock) ([]*Alarm, hcl.Diagnostics) {
+	keys, vals, unknown, diags := s.forEachElements(d.ForEach, "dynamic \""+d.Type+"\"")
+	if diags.HasErrors() || unknown {
+		return nil, diags
+	}
+	var proto Alarm
+	if cdiags := decodeBody(d.Content, &proto); cdiags.HasErrors() {
+		return nil, append(diags, cdiags...)
+	}
+	var out []*Alarm
+	for _, k := range keys {
+		key, val := cty.StringVal(k), vals[k]
+		name, ok := s.dynamicLabel(d, key, val, k, &diags)
+		if !ok {
+			continue
+		}
+		a := bindAll(reflect.ValueOf(&proto), d.Iterator, key, val).Interface().(*Alarm)
+		a.Name = name
+		out = append(out, a)
+	}
+	return out, diags
+}
+
+// dynamicLabel evaluates a dynamic block's labels for one element: one
+// known string, or the key when labels is left out.
+func (s *Scope) dynamicLabel(d *DynamicBlock, key, val cty.Value, k string, diags *hcl.Diagnostics) (string, bool) {
+	if isNullExpr(d.Labels) {
+		return k, true
+	}
+	lv, ldiags := s.Eval(Bind(d.Labels, d.Iterator, key, val), cty.List(cty.String))
+	*diags = append(*diags, ldiags...)
+	if ldiags.HasErrors() {
+		return "", false
+	}
+	lv, _ = lv.UnmarkDeep()
+	if !lv.IsWhollyKnown() || lv.LengthInt() != 1 {
+		*diags = append(*diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid dynamic labels", Detail: "labels must be a list of one known string: the generated block's label, such as labels = [" + d.Iterator + ".key].", Subject: d.Labels.Range().Ptr()})
+		return "", false
+	}
+	return lv.Index(cty.NumberIntVal(0)).AsString(), true
 }

@@ -34,6 +34,7 @@ func Schema() map[string][]SchemaItem {
 	}
 	out[BlockVariable] = append(bodyItems(variableSchema, ""), bodyItems(validationSchema, "validation.")...)
 	out[BlockGate] = append(bodyItems(gateSchema, ""), bodyItems(thresholdSchema, "threshold.")...)
+	out[BlockMonitoring] = append(out[BlockMonitoring], SchemaItem{Path: "dynamic", Block: true, Repeatable: true})
 	for typ := range out {
 		items := out[typ]
 		sort.Slice(items, func(i, j int) bool { return items[i].Path < items[j].Path })
@@ -45,7 +46,11 @@ func structItems(t reflect.Type, prefix string) []SchemaItem {
 	var items []SchemaItem
 	for i := range t.NumField() {
 		f := t.Field(i)
-		name, kind, _ := strings.Cut(f.Tag.Get("hcl"), ",")
+		tag := f.Tag.Get("hcl")
+		if tag == "" {
+			continue // not decoded from the body (such as expanded dynamic blocks)
+		}
+		name, kind, _ := strings.Cut(tag, ",")
 		switch kind {
 		case "", "attr":
 			items = append(items, SchemaItem{Path: prefix + name, Required: true})

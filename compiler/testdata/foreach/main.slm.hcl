@@ -105,4 +105,14 @@ monitoring {
     threshold   = 50
     edge_target = edge_target.fleet["kiosks"]
   }
+
+  dynamic "alarm" {
+    for_each = local.fleets
+    labels   = ["errors-${alarm.key}"]
+    content {
+      metric      = "edge_error_rate"
+      threshold   = 5
+      edge_target = edge_target.fleet[alarm.key]
+    }
+  }
 }

@@ -1,0 +1,1 @@
+# plan mode: the keys are known
