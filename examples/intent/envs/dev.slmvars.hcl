@@ -7,4 +7,3 @@ epochs              = 3
 min_accuracy        = 0.85
 approval_status     = "Approved"
 rollout_rate        = 20
-alert_emails        = ["ml-platform-dev@example.com"]

@@ -26,7 +26,7 @@ resource "aws_sns_topic_policy" "alarms" {
 }
 
 resource "aws_sns_topic_subscription" "alarms_email" {
-  for_each  = toset(["ml-platform-dev@example.com"])
+  for_each  = toset([])
   topic_arn = aws_sns_topic.alarms.arn
   protocol  = "email"
   endpoint  = each.value
