@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 )
 
 // Deployed is what is deployed, as a state reader found it. It is plain
@@ -164,7 +165,7 @@ func Compare(p *Plan, definition []byte, d Deployed) error {
 			if ok {
 				o.SHA256 = DigestOf([]byte(dd.ID))
 				r.Deployed = dd.Components
-				if sameComponents(dd.Components, r.Components) && dd.Status != "FAILED" && dd.Status != "CANCELED" {
+				if maps.Equal(dd.Components, r.Components) && dd.Status != "FAILED" && dd.Status != "CANCELED" {
 					r.Action = NoOp
 				}
 			}
@@ -172,18 +173,6 @@ func Compare(p *Plan, definition []byte, d Deployed) error {
 		}
 	}
 	return nil
-}
-
-func sameComponents(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // Counts are the summary line's figures: items apply creates, changes and

@@ -145,21 +145,39 @@ func archiveMember(archive, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
+	b, found, err := tarGzMember(f, name, -1)
+	switch {
+	case err != nil:
 		return nil, fmt.Errorf("%s: %w", archive, err)
+	case !found:
+		return nil, fmt.Errorf("%s holds no %s", archive, name)
 	}
-	tr := tar.NewReader(gz)
+	return b, nil
+}
+
+// tarGzMember reads the regular file name (at most limit bytes; -1 for all)
+// out of a tar.gz stream, saying whether it was there.
+func tarGzMember(r io.Reader, name string, limit int64) ([]byte, bool, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, false, fmt.Errorf("not a gzip archive: %w", err)
+	}
+	tr := tar.NewReader(zr)
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
-			return nil, fmt.Errorf("%s holds no %s", archive, name)
+			return nil, false, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", archive, err)
+			return nil, false, fmt.Errorf("reading the archive: %w", err)
 		}
-		if strings.TrimPrefix(h.Name, "./") == name && h.Typeflag == tar.TypeReg {
-			return io.ReadAll(tr)
+		if path.Clean(h.Name) == name && h.Typeflag == tar.TypeReg {
+			var src io.Reader = tr
+			if limit >= 0 {
+				src = io.LimitReader(tr, limit)
+			}
+			b, err := io.ReadAll(src)
+			return b, true, err
 		}
 	}
 }
@@ -177,23 +195,11 @@ func packChecked(dir, shown, variant string) ([]byte, error) {
 
 // archiveManifest reads manifest.json from a bundle.tar.gz.
 func archiveManifest(content []byte) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(content))
-	if err != nil {
-		return nil, fmt.Errorf("not a gzip archive: %w", err)
+	b, found, err := tarGzMember(bytes.NewReader(content), "manifest.json", 1<<20)
+	if err == nil && !found {
+		err = fmt.Errorf("no manifest.json in the archive: not a model bundle")
 	}
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil, fmt.Errorf("no manifest.json in the archive: not a model bundle")
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading the archive: %w", err)
-		}
-		if path.Clean(h.Name) == "manifest.json" {
-			return io.ReadAll(io.LimitReader(tr, 1<<20))
-		}
-	}
+	return b, err
 }
 
 // hashFile names a file on disk by reference: its digest, size and path.
