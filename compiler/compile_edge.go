@@ -86,7 +86,7 @@ func (c *compilation) edgeTargets() {
 			}
 			t.Canary = cn
 		}
-		t.Runtime = ir.EdgeRuntime{Listen: "127.0.0.1:8181", Threads: 2, MaxBatch: 8, MaxWait: "5ms", MaxQueue: 256, LogLevel: "info"}
+		t.Runtime = ir.EdgeRuntime{Listen: "127.0.0.1:8181", Threads: 2, MaxBatch: 8, Workers: 1, MaxWait: "5ms", MaxQueue: 256, LogLevel: "info"}
 		if r := b.Runtime; r != nil {
 			rt := &t.Runtime
 			if l, ok := c.ev.str(r.Listen, "listen"); ok {
@@ -97,6 +97,7 @@ func (c *compilation) edgeTargets() {
 			}
 			rt.Threads = c.ev.intOr(r.Threads, "threads", 1, 64, rt.Threads)
 			rt.MaxBatch = c.ev.intOr(r.MaxBatch, "max_batch", 1, 256, rt.MaxBatch)
+			rt.Workers = c.ev.intOr(r.Workers, "workers", 1, 64, rt.Workers)
 			rt.MaxQueue = c.ev.intOr(r.MaxQueue, "max_queue", 1, 100000, rt.MaxQueue)
 			if w, ok := c.ev.str(r.MaxWait, "max_wait"); ok {
 				if d, err := time.ParseDuration(w); err != nil || d < 0 || d > time.Second {

@@ -296,6 +296,7 @@ func defaults(p *ir.Pipeline, cfg *lang.Config) map[string]any {
 		"edge_target.runtime.listen":                            et.Runtime.Listen,
 		"edge_target.runtime.threads":                           et.Runtime.Threads,
 		"edge_target.runtime.max_batch":                         et.Runtime.MaxBatch,
+		"edge_target.runtime.workers":                           et.Runtime.Workers,
 		"edge_target.runtime.max_wait":                          et.Runtime.MaxWait,
 		"edge_target.runtime.max_queue":                         et.Runtime.MaxQueue,
 		"edge_target.runtime.log_level":                         et.Runtime.LogLevel,

@@ -438,6 +438,7 @@ type EdgeRuntime struct {
 	Listen   hcl.Expression `hcl:"listen,optional"`
 	Threads  hcl.Expression `hcl:"threads,optional"`
 	MaxBatch hcl.Expression `hcl:"max_batch,optional"`
+	Workers  hcl.Expression `hcl:"workers,optional"`
 	MaxWait  hcl.Expression `hcl:"max_wait,optional"`
 	MaxQueue hcl.Expression `hcl:"max_queue,optional"`
 	LogLevel hcl.Expression `hcl:"log_level,optional"`

@@ -58,6 +58,7 @@ const (
 	cfgListen           = "listen"
 	cfgThreads          = "threads"
 	cfgMaxBatch         = "maxBatch"
+	cfgWorkers          = "workers"
 	cfgMaxWait          = "maxWait"
 	cfgMaxQueue         = "maxQueue"
 	cfgLogLevel         = "logLevel"
@@ -82,6 +83,7 @@ func (t *target) inferenceComponent(runtime map[string]RuntimeFiles, model Compo
 			cfgListen:           rt.Listen,
 			cfgThreads:          rt.Threads,
 			cfgMaxBatch:         rt.MaxBatch,
+			cfgWorkers:          rt.Workers,
 			cfgMaxWait:          rt.MaxWait,
 			cfgMaxQueue:         rt.MaxQueue,
 			cfgLogLevel:         rt.LogLevel,
@@ -140,6 +142,7 @@ func runScript(modelComponent string) string {
 		"--listen {configuration:/" + cfgListen + "}",
 		"--threads {configuration:/" + cfgThreads + "}",
 		"--max-batch {configuration:/" + cfgMaxBatch + "}",
+		"--workers {configuration:/" + cfgWorkers + "}",
 		"--max-wait {configuration:/" + cfgMaxWait + "}",
 		"--max-queue {configuration:/" + cfgMaxQueue + "}",
 		"--log-level {configuration:/" + cfgLogLevel + "}",

@@ -128,7 +128,7 @@ func (t *target) deployment(app, model Component, sg stage) ([]byte, Deployment,
 	if err != nil {
 		return nil, Deployment{}, fmt.Errorf("greengrass backend: %w", err)
 	}
-	defaults := []string{cfgListen, cfgThreads, cfgMaxBatch, cfgMaxWait, cfgMaxQueue, cfgLogLevel, cfgMetricsNamespace}
+	defaults := []string{cfgListen, cfgThreads, cfgMaxBatch, cfgWorkers, cfgMaxWait, cfgMaxQueue, cfgLogLevel, cfgMetricsNamespace}
 	var reset []string
 	for _, k := range defaults {
 		if _, merged := merge[k]; !merged {

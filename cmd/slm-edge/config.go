@@ -36,6 +36,7 @@ type serveConfig struct {
 	threads      int
 	graphOpt     string
 	maxBatch     int
+	workers      int
 	maxWait      time.Duration
 	queueSize    int
 	maxBodyBytes int64
@@ -62,6 +63,7 @@ func (c *serveConfig) register(fs *pflag.FlagSet) []envFlag {
 	fs.IntVar(&c.threads, "threads", 1, "ONNX Runtime intra-op threads (0: ONNX Runtime's choice)")
 	fs.StringVar(&c.graphOpt, "graph-opt", "all", "graph optimisation: all, extended, basic, disabled")
 	fs.IntVar(&c.maxBatch, "max-batch", 8, "most texts in one model run (1 disables dynamic batching)")
+	fs.IntVar(&c.workers, "workers", 1, "model runs at once, on one shared session (each uses --threads threads)")
 	fs.DurationVar(&c.maxWait, "max-wait", 0, "how long the first text of a batch waits for more (0: batch only what queued while the model was busy)")
 	fs.IntVar(&c.queueSize, "max-queue", 256, "texts that may wait; beyond it requests get 429")
 	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", 1<<20, "largest request body")
@@ -77,7 +79,7 @@ func (c *serveConfig) register(fs *pflag.FlagSet) []envFlag {
 	fs.IntVar(&c.driftWindow, "drift-window", 1000, "answers the drift statistics cover (0 turns them off)")
 	fs.IntVar(&c.driftMinTexts, "drift-min-texts", 200, "answers the window needs before drift is reported")
 	fs.StringVar(&c.driftReference, "drift-reference", "", "reference profile to compare with (default: the bundle's profile.json)")
-	names := []string{"bundle", "listen", "threads", "graph-opt", "max-batch", "max-wait", "max-queue",
+	names := []string{"bundle", "listen", "threads", "graph-opt", "max-batch", "workers", "max-wait", "max-queue",
 		"max-body-bytes", "max-text-bytes", "max-texts", "timeout", "log-level", "shutdown-wait",
 		"metrics-file", "metrics-namespace", "metrics-dimension", "metrics-interval",
 		"drift-window", "drift-min-texts", "drift-reference"}
@@ -112,6 +114,8 @@ func (c *serveConfig) validate() error {
 		return fmt.Errorf("--threads %d: want 0 or more", c.threads)
 	case c.maxBatch < 1:
 		return fmt.Errorf("--max-batch %d: want 1 or more", c.maxBatch)
+	case c.workers < 1 || c.workers > 64:
+		return fmt.Errorf("--workers %d: want 1 to 64", c.workers)
 	case c.maxWait < 0:
 		return fmt.Errorf("--max-wait %v: want 0 or more", c.maxWait)
 	case c.queueSize < c.maxBatch:

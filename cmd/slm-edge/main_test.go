@@ -103,6 +103,7 @@ func TestCommandErrors(t *testing.T) {
 		{"missing ORT library", []string{"classify", "--bundle", bad, "--ort-lib", "/nonexistent/libonnxruntime.so.1", "hi"}, nil, "--ort-lib"},
 		{"serve without bundle", []string{"serve"}, nil, "--bundle (or $SLM_EDGE_BUNDLE) is required"},
 		{"serve zero batch", []string{"serve", "--bundle", bad, "--max-batch", "0"}, nil, "--max-batch 0"},
+		{"serve zero workers", []string{"serve", "--bundle", bad}, map[string]string{"SLM_EDGE_WORKERS": "0"}, "--workers 0: want 1 to 64"},
 		{"serve bad env", []string{"serve", "--bundle", bad}, map[string]string{"SLM_EDGE_THREADS": "many"}, "$SLM_EDGE_THREADS"},
 		{"serve small queue", []string{"serve", "--bundle", bad, "--max-queue", "8"}, nil, "--max-queue 8"},
 		{"serve bad metrics dimension", []string{"serve", "--bundle", bad, "--listen", "127.0.0.1:0", "--metrics-file", filepath.Join(t.TempDir(), "m.log"), "--metrics-dimension", "Project"}, nil, "want NAME=VALUE"},
@@ -134,12 +135,12 @@ func TestServe(t *testing.T) {
 	var logs syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	args := []string{"serve", "--ort-lib", testenv.ORTLib(t), "--listen", "127.0.0.1:0", "--threads", "1",
+	args := []string{"serve", "--ort-lib", testenv.ORTLib(t), "--listen", "127.0.0.1:0", "--threads", "1", "--workers", "2",
 		"--max-queue", "128", "--log-level", "info", "--metrics-file", metricsFile, "--metrics-namespace", "slm/edge",
 		"--metrics-dimension", "Project=intent", "--metrics-dimension", "Environment=dev", "--metrics-dimension", "EdgeTarget=line-1"}
 	go func() { done <- run(ctx, args, &bytes.Buffer{}, &logs) }()
 	ready := logs.waitFor(t, "ready")
-	if ready["max_batch"] != float64(4) || ready["max_wait"] != "1ms" || ready["model_version"] != "tiny-test-1" {
+	if ready["max_batch"] != float64(4) || ready["max_wait"] != "1ms" || ready["workers"] != float64(2) || ready["model_version"] != "tiny-test-1" {
 		t.Fatalf("ready line %v: want the environment's settings", ready)
 	}
 	url := "http://" + ready["listen"].(string)

@@ -454,6 +454,7 @@ type EdgeRuntime struct {
 	Listen   string
 	Threads  int
 	MaxBatch int
+	Workers  int    // model runs at once (slm-edge --workers)
 	MaxWait  string // Go duration, e.g. "5ms"
 	MaxQueue int
 	LogLevel string

@@ -26,6 +26,11 @@ type Options struct {
 	MaxWait time.Duration
 	// QueueSize bounds the texts waiting; beyond it Classify returns ErrOverloaded.
 	QueueSize int
+	// Workers is how many batches may run at once, each gathered from the one
+	// queue; 0 means 1. They share the Func (one ONNX Runtime session, whose
+	// Run is safe to call concurrently), so a second worker costs a second
+	// batch's activations, not a second copy of the model.
+	Workers int
 	// OnBatch, when set, is called with the size of each batch run (metrics).
 	OnBatch func(size int)
 }
@@ -36,7 +41,8 @@ var (
 	ErrClosed     = errors.New("batcher is shut down")
 )
 
-// Batcher runs a Func over batches gathered from concurrent Classify calls.
+// Batcher runs a Func over batches gathered from concurrent Classify calls,
+// by Options.Workers workers.
 type Batcher struct {
 	run   Func
 	opts  Options
@@ -60,7 +66,7 @@ type result struct {
 	err     error
 }
 
-// New starts the batcher's worker.
+// New starts the batcher's workers.
 func New(run Func, opts Options) (*Batcher, error) {
 	if opts.MaxBatch < 1 {
 		return nil, fmt.Errorf("max batch %d: want at least 1", opts.MaxBatch)
@@ -71,8 +77,19 @@ func New(run Func, opts Options) (*Batcher, error) {
 	if opts.QueueSize < opts.MaxBatch {
 		return nil, fmt.Errorf("queue size %d: want at least max batch (%d)", opts.QueueSize, opts.MaxBatch)
 	}
+	if opts.Workers < 0 {
+		return nil, fmt.Errorf("workers %d: want at least 1", opts.Workers)
+	}
+	opts.Workers = max(opts.Workers, 1)
 	b := &Batcher{run: run, opts: opts, queue: make(chan *item, opts.QueueSize), done: make(chan struct{})}
-	go b.work()
+	var wg sync.WaitGroup
+	for range opts.Workers {
+		wg.Go(b.work)
+	}
+	go func() {
+		wg.Wait()
+		close(b.done)
+	}()
 	return b, nil
 }
 
@@ -124,8 +141,8 @@ func (b *Batcher) Classify(ctx context.Context, texts []string) ([]classifier.Pr
 	return preds, version, nil
 }
 
-// Close stops accepting texts, lets the worker answer what is queued, and
-// waits for it.
+// Close stops accepting texts, lets the workers answer what is queued, and
+// waits for them.
 func (b *Batcher) Close() {
 	b.mu.Lock()
 	if !b.closed {
@@ -139,7 +156,6 @@ func (b *Batcher) Close() {
 // work gathers batches: it blocks for a first text, then takes more until the
 // batch is full or MaxWait has passed since the first arrived.
 func (b *Batcher) work() {
-	defer close(b.done)
 	batch := make([]*item, 0, b.opts.MaxBatch)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()

@@ -3,8 +3,10 @@ package batch_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -178,6 +180,63 @@ func TestDeadline(t *testing.T) {
 	}
 }
 
+// TestWorkers: with Workers 2, a second batch runs while the first is still
+// running (both are held inside the model until both have started), and with
+// Workers 1 it does not.
+func TestWorkers(t *testing.T) {
+	c := tiny(t)
+	for _, tc := range []struct {
+		workers     int
+		wantOverlap bool
+	}{{1, false}, {2, true}} {
+		t.Run(fmt.Sprintf("workers=%d", tc.workers), func(t *testing.T) {
+			var running atomic.Int32
+			started := make(chan struct{}, 2)
+			release := make(chan struct{})
+			run := func(ctx context.Context, texts []string) ([]classifier.Prediction, string, error) {
+				running.Add(1)
+				defer running.Add(-1)
+				started <- struct{}{}
+				<-release
+				preds, err := c.Classify(ctx, texts)
+				return preds, c.ModelVersion(), err
+			}
+			b, err := batch.New(run, batch.Options{MaxBatch: 1, QueueSize: 4, Workers: tc.workers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs := make(chan error, 2)
+			for _, text := range []string{"what is my balance", "set an alarm"} {
+				go func() {
+					_, _, err := b.Classify(context.Background(), []string{text})
+					errs <- err
+				}()
+			}
+			<-started
+			select {
+			case <-started:
+				if !tc.wantOverlap {
+					t.Errorf("a second batch started while the first ran, with %d worker", tc.workers)
+				}
+			case <-time.After(200 * time.Millisecond):
+				if tc.wantOverlap {
+					t.Errorf("the second batch did not start while the first ran, with %d workers", tc.workers)
+				}
+			}
+			close(release)
+			for range 2 {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+			b.Close()
+			if n := running.Load(); n != 0 {
+				t.Fatalf("%d batches still running after Close", n)
+			}
+		})
+	}
+}
+
 func TestOptionsRefused(t *testing.T) {
 	run := func(context.Context, []string) ([]classifier.Prediction, string, error) { return nil, "", nil }
 	for _, tc := range []struct {
@@ -187,6 +246,7 @@ func TestOptionsRefused(t *testing.T) {
 		{"zero batch", batch.Options{MaxBatch: 0, QueueSize: 1}},
 		{"negative wait", batch.Options{MaxBatch: 1, MaxWait: -1, QueueSize: 1}},
 		{"queue smaller than batch", batch.Options{MaxBatch: 8, QueueSize: 4}},
+		{"negative workers", batch.Options{MaxBatch: 1, QueueSize: 1, Workers: -1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := batch.New(run, tc.opts); err == nil {
