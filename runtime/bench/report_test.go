@@ -160,9 +160,13 @@ func asResults(v []float64) []roundResult {
 	return rs
 }
 
-func medianOf(v []float64) float64 { return median(asResults(v), func(r roundResult) float64 { return r.rps }) }
+func medianOf(v []float64) float64 {
+	return median(asResults(v), func(r roundResult) float64 { return r.rps })
+}
 
-func spreadOf(v []float64) string { return spread(asResults(v), func(r roundResult) float64 { return r.rps }) }
+func spreadOf(v []float64) string {
+	return spread(asResults(v), func(r roundResult) float64 { return r.rps })
+}
 
 // batchCounters reads slm-edge's batch-size histogram sum and count from /metrics.
 func batchCounters(client *http.Client, addr string) (sum, count float64) {
