@@ -16,7 +16,7 @@ EDGE_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: train-clinc150
 .PHONY: train-smoke
-.PHONY: all setup setup-go setup-ort setup-python setup-moto setup-tools setup-actionlint check-infra build build-arm64 testmodels demo test test-go test-python lint lint-go lint-python bench fuzz clean
+.PHONY: all setup setup-go setup-ort setup-python setup-moto setup-bench setup-tools setup-actionlint check-infra build build-arm64 testmodels demo test test-go test-python lint lint-go lint-python bench fuzz clean
 
 all: build
 
@@ -28,6 +28,10 @@ setup-go:
 
 setup-ort:
 	scripts/setup-ort.sh $(ORT_DIR)
+
+## setup-bench: wrk, the load generator of `make bench` (Debian's package).
+setup-bench:
+	scripts/edge/setup-bench.sh
 
 setup-python:
 	scripts/setup-python.sh
@@ -112,9 +116,11 @@ train-clinc150: setup-python build
 	CLINC150_JSON=$(CLINC150_JSON) CLINC150_OUT=$(CLINC150_OUT) scripts/datasets/train-clinc150.sh
 
 ## bench: compile-time and runtime benchmarks (figures go in closing notes).
-## (deploy/planner: plan of the example offline; deploy/awsdeploy: plan and apply against moto.)
-bench: setup-go setup-ort setup-moto testmodels
-	scripts/aws/moto.sh run $(GO) test -run '^$$' -bench . -benchmem ./...
+## (deploy/planner: plan of the example offline; deploy/awsdeploy: plan and apply against moto;
+## runtime/bench: slm-edge against the raw onnxruntime_go ceiling and a Python service, under wrk,
+## which prints its tables as it goes: about 12 minutes of the run.)
+bench: setup-go setup-ort setup-python setup-moto setup-bench testmodels
+	scripts/aws/moto.sh run $(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
 	scripts/smoke/prepare-rss.sh
 
 ## fuzz: the loader/compiler/backend fuzz target; FUZZTIME=10m for a long run.

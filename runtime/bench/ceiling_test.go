@@ -2,6 +2,9 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
+	"net"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,19 +26,12 @@ import (
 // optimisations). Its texts per second are what slm-edge's requests per
 // second are measured against: what slm-edge does besides Run (HTTP, JSON,
 // tokenising, queueing, answers) is the difference.
-//
-// A Run right after another is faster than one after any pause: on this machine 1.70 against
-// 2.38 ms (int8 MiniLM, batch 1, p50) after a 100µs busy pause, 2.81 after a 2ms sleep. A served
-// request's Run always follows a pause (at least the network round trip), so the floor is reported
-// both ways: back to back, and after floorPause.
 type ceiling struct {
 	sess    *ort.DynamicAdvancedSession
 	batches [][]ort.Value
 	sizes   []int
+	index   map[string]int // at batch 1: text -> its batch
 }
-
-// floorPause is about one HTTP round trip on loopback here (wrk's GET /healthz p50: 0.04-0.1 ms).
-const floorPause = 100 * time.Microsecond
 
 func newCeiling(b *testing.B, name string, threads, batchSize int) *ceiling {
 	b.Helper()
@@ -69,7 +65,7 @@ func newCeiling(b *testing.B, name string, threads, batchSize int) *ceiling {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := &ceiling{sess: sess}
+	c := &ceiling{sess: sess, index: map[string]int{}}
 	texts := testenv.CLINC150(b)
 	for start := 0; start+batchSize <= len(texts); start += batchSize {
 		encs := make([]tokenizer.Encoding, batchSize)
@@ -91,6 +87,9 @@ func newCeiling(b *testing.B, name string, threads, batchSize int) *ceiling {
 			}
 			inputs = append(inputs, t)
 		}
+		if batchSize == 1 {
+			c.index[texts[start]] = len(c.batches)
+		}
 		c.batches = append(c.batches, inputs)
 		c.sizes = append(c.sizes, batchSize)
 	}
@@ -105,10 +104,9 @@ func newCeiling(b *testing.B, name string, threads, batchSize int) *ceiling {
 	return c
 }
 
-// textsPerSecond runs batches with `workers` goroutines for d, each pausing (busy, so the core
-// stays awake) for `pause` before every Run, and returns the texts per second and the p50 of one
-// Run in milliseconds (at batch 1, one worker: the floor of a request's latency).
-func (c *ceiling) textsPerSecond(b *testing.B, workers int, pause, d time.Duration) (tps, p50 float64) {
+// textsPerSecond runs batches with `workers` goroutines for d, and returns the texts per second
+// and the p50 of one Run in milliseconds (at batch 1, one worker: the floor of a request's latency).
+func (c *ceiling) textsPerSecond(b *testing.B, workers int, d time.Duration) (tps, p50 float64) {
 	b.Helper()
 	var next, texts atomic.Int64
 	var mu sync.Mutex
@@ -126,8 +124,6 @@ func (c *ceiling) textsPerSecond(b *testing.B, workers int, pause, d time.Durati
 				mu.Unlock()
 			}()
 			for time.Now().Before(deadline) {
-				for t := time.Now(); time.Since(t) < pause; {
-				}
 				i := int(next.Add(1)-1) % len(c.batches)
 				out := []ort.Value{nil}
 				t := time.Now()
@@ -149,4 +145,38 @@ func (c *ceiling) textsPerSecond(b *testing.B, workers int, pause, d time.Durati
 	}
 	p50, _ = percentiles(runs)
 	return float64(texts.Load()) / elapsed.Seconds(), p50
+}
+
+// bareServer is the least an HTTP server can do around the floor's Run: net/http on loopback, a
+// handler that decodes {"text": ...}, runs the text's pre-built batch-1 tensors (no tokenising, no
+// queue, no answer) and writes a constant body. slm-edge's batch-1 latency over this server's is what
+// slm-edge itself adds; this server's over the back-to-back Run is what serving over HTTP costs on
+// the machine (the round trip, and a Run that follows network work and idle time rather than another
+// Run: 10-20% slower here).
+func (c *ceiling) bareServer(b *testing.B) string {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Text string `json:"text"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		out := []ort.Value{nil}
+		if err := c.sess.Run(c.batches[c.index[req.Text]], out); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		_ = out[0].Destroy()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	}), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	b.Cleanup(func() { _ = srv.Close() })
+	return ln.Addr().String()
 }

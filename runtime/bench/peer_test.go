@@ -63,7 +63,8 @@ func BenchmarkVersusPython(b *testing.B) {
 				}
 				ceil := newCeiling(b, m.bundle, threads, maxBatch)
 				floor := newCeiling(b, m.bundle, threads, 1)
-				var floors, pausedFloors, rtts []float64
+				bare := floor.bareServer(b)
+				var floors, bares []float64
 				concs := []int{1, 8, 32}
 				results := map[string][]roundResult{}
 				ceilings := map[int][]float64{}
@@ -77,29 +78,28 @@ func BenchmarkVersusPython(b *testing.B) {
 						}
 					}
 					for _, w := range []int{1, 2} {
-						tps, _ := ceil.textsPerSecond(b, w, 0, round)
+						tps, _ := ceil.textsPerSecond(b, w, round)
 						ceilings[w] = append(ceilings[w], tps)
 					}
-					_, p50 := floor.textsPerSecond(b, 1, 0, round)
+					_, p50 := floor.textsPerSecond(b, 1, round)
 					floors = append(floors, p50)
-					_, p50 = floor.textsPerSecond(b, 1, floorPause, round)
-					pausedFloors = append(pausedFloors, p50)
-					rtt, err := wrk.roundTrip(servers[0].addr, round)
+					r, err := wrk.run(bare, 1, round)
 					if err != nil {
-						b.Fatal(err)
+						b.Fatalf("bare server: %v", err)
 					}
-					rtts = append(rtts, rtt)
+					bares = append(bares, float64(r.P50US)/1000)
 				}
 				for _, s := range servers {
 					s.stop()
 				}
-				v := verdict(servers, results, ceilings, floors, pausedFloors, rtts)
+				v := verdict(servers, results, ceilings, floors, bares)
 				out := sideBySideTable(m.name, threads, b.N*repeats, round, servers, concs, results, ceilings) + v.text
 				fmt.Fprint(os.Stdout, out)
 				summary.WriteString(out)
 				b.ReportMetric(v.rpsRatio, "edge/python_rps_c32")
 				b.ReportMetric(v.ceilingShare, "edge/ceiling_c32")
 				b.ReportMetric(v.overFloor, "edge_p50_over_floor_%")
+				b.ReportMetric(v.overBare, "edge_p50_over_bare_http_%")
 			})
 		}
 	}
@@ -245,23 +245,6 @@ func newLoadGen(b *testing.B, root string, texts []string) *loadGen {
 		b.Fatal(err)
 	}
 	return &loadGen{script: filepath.Join(root, "scripts", "edge", "wrk_classify.lua"), bodies: bodies}
-}
-
-// roundTrip is the p50 of a bare HTTP round trip in milliseconds: wrk, one connection, GET /healthz.
-func (w *loadGen) roundTrip(addr string, d time.Duration) (float64, error) {
-	secs := max(int(d.Round(time.Second)/time.Second), 1)
-	cmd := exec.Command("wrk", "-t1", "-c1", fmt.Sprintf("-d%ds", secs), "-s", w.script, "http://"+addr+"/healthz")
-	cmd.Env = append(os.Environ(), "SLM_WRK_BODIES=")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return 0, fmt.Errorf("wrk: %v\n%s", err, out)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	var r wrkResult
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r); err != nil || r.Errors > 0 {
-		return 0, fmt.Errorf("wrk GET /healthz: %v\n%s", err, out)
-	}
-	return float64(r.P50US) / 1000, nil
 }
 
 // wrkResult is the JSON line wrk_classify.lua prints.

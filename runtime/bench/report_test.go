@@ -46,6 +46,7 @@ type verdictResult struct {
 	text         string
 	rpsRatio     float64 // best slm-edge over best Python, req/s at c=32 (medians)
 	overFloor    float64 // slm-edge-1w's p50 at c=1 over the floor's, in percent
+	overBare     float64 // slm-edge-1w's p50 at c=1 over the bare HTTP handler's, in percent
 	ceilingShare float64 // best slm-edge's req/s at c=32 over its ceiling (medians)
 }
 
@@ -54,7 +55,7 @@ type verdictResult struct {
 // Python server with the most req/s and the one with the lowest p99, the one with the least peak RSS,
 // the one ready first. A figure is "ahead beyond the spread" when slm-edge's worst repeat beats
 // Python's best repeat.
-func verdict(servers []*peerServer, results map[string][]roundResult, ceilings map[int][]float64, floors, pausedFloors, rtts []float64) verdictResult {
+func verdict(servers []*peerServer, results map[string][]roundResult, ceilings map[int][]float64, floors, bares []float64) verdictResult {
 	rps := func(r roundResult) float64 { return r.rps }
 	p50 := func(r roundResult) float64 { return r.p50 }
 	p99 := func(r roundResult) float64 { return r.p99 }
@@ -101,8 +102,8 @@ func verdict(servers []*peerServer, results map[string][]roundResult, ceilings m
 		beyond(maxFloat(edge.readyMS) < minFloat(first.readyMS)))
 	e1 := median(results["slm-edge-1w c=1"], p50)
 	fmt.Fprintf(&out, "p50 at batch 1 (c=1): slm-edge-1w %.3g ms; raw Run back to back (the floor) %s ms: %+.1f%%;\n"+
-		"  raw Run after a %v pause %s ms: %+.1f%%; bare HTTP round trip (GET /healthz, c=1) %s ms\n",
-		e1, spreadOf(floors), 100*(e1/medianOf(floors)-1), floorPause, spreadOf(pausedFloors), 100*(e1/medianOf(pausedFloors)-1), spreadOf(rtts))
+		"  a bare Go HTTP handler around the same Run %s ms: slm-edge %+.1f%% over it, it %+.1f%% over the floor\n",
+		e1, spreadOf(floors), 100*(e1/medianOf(floors)-1), spreadOf(bares), 100*(e1/medianOf(bares)-1), 100*(medianOf(bares)/medianOf(floors)-1))
 	w := 1
 	if edge.name == "slm-edge-2w" {
 		w = 2
@@ -110,7 +111,7 @@ func verdict(servers []*peerServer, results map[string][]roundResult, ceilings m
 	e32 := median(results[edge.name+" c=32"], rps)
 	p32 := median(results[pick(32, func(a, b []roundResult) bool { return median(a, rps) > median(b, rps) }).name+" c=32"], rps)
 	return verdictResult{text: out.String(), rpsRatio: e32 / p32, ceilingShare: e32 / medianOf(ceilings[w]),
-		overFloor: 100 * (e1/medianOf(floors) - 1)}
+		overFloor: 100 * (e1/medianOf(floors) - 1), overBare: 100 * (e1/medianOf(bares) - 1)}
 }
 
 func maxFloat(v []float64) float64 {
