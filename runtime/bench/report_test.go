@@ -35,9 +35,8 @@ func sideBySideTable(model string, threads, repeats int, round time.Duration, se
 	}
 	for _, w := range []int{1, 2} {
 		edge := results[fmt.Sprintf("slm-edge-%dw c=32", w)]
-		fmt.Fprintf(&out, "ceiling, %d worker(s), batches of %d: %s texts/s; slm-edge-%dw at c=32: %s req/s = %.1f%% of it\n",
-			w, maxBatch, spreadOf(ceilings[w]), w, spread(edge, func(r roundResult) float64 { return r.rps }),
-			100*median(edge, func(r roundResult) float64 { return r.rps })/medianOf(ceilings[w]))
+		fmt.Fprintf(&out, "ceiling, %d worker(s), batches of %d: %s texts/s; slm-edge-%dw at c=32, measured just before: %s of it\n",
+			w, maxBatch, spreadOf(ceilings[w]), w, percentSpread(ratios(edge, ceilings[w], func(r roundResult) float64 { return r.rps })))
 	}
 	return out.String()
 }
@@ -100,18 +99,43 @@ func verdict(servers []*peerServer, results map[string][]roundResult, ceilings m
 	fmt.Fprintf(&out, "  peak RSS %.0f MB against %s's %.0f MB; start to ready %s ms against %s's %s ms (%s)\n",
 		edge.peakMB(), lightest.name, lightest.peakMB(), spreadOf(edge.readyMS), first.name, spreadOf(first.readyMS),
 		beyond(maxFloat(edge.readyMS) < minFloat(first.readyMS)))
-	e1 := median(results["slm-edge-1w c=1"], p50)
-	fmt.Fprintf(&out, "p50 at batch 1 (c=1): slm-edge-1w %.3g ms; raw Run back to back (the floor) %s ms: %+.1f%%;\n"+
-		"  a bare Go HTTP handler around the same Run %s ms: slm-edge %+.1f%% over it, it %+.1f%% over the floor\n",
-		e1, spreadOf(floors), 100*(e1/medianOf(floors)-1), spreadOf(bares), 100*(e1/medianOf(bares)-1), 100*(medianOf(bares)/medianOf(floors)-1))
+	e1 := results["slm-edge-1w c=1"]
+	overFloor, overBare := ratios(e1, floors, p50), ratios(e1, bares, p50)
+	bareOverFloor := make([]float64, len(bares))
+	for i := range bares {
+		bareOverFloor[i] = bares[i] / floors[i]
+	}
+	fmt.Fprintf(&out, "p50 at batch 1 (c=1), each against the measurement just after it: slm-edge-1w %s ms;\n"+
+		"  raw Run back to back (the floor) %s ms: slm-edge %s of it;\n"+
+		"  a bare Go HTTP handler around the same Run %s ms: slm-edge %s of it, it %s of the floor\n",
+		spread(e1, p50), spreadOf(floors), percentSpread(overFloor), spreadOf(bares), percentSpread(overBare), percentSpread(bareOverFloor))
 	w := 1
 	if edge.name == "slm-edge-2w" {
 		w = 2
 	}
 	e32 := median(results[edge.name+" c=32"], rps)
 	p32 := median(results[pick(32, func(a, b []roundResult) bool { return median(a, rps) > median(b, rps) }).name+" c=32"], rps)
-	return verdictResult{text: out.String(), rpsRatio: e32 / p32, ceilingShare: e32 / medianOf(ceilings[w]),
-		overFloor: 100 * (e1/medianOf(floors) - 1), overBare: 100 * (e1/medianOf(bares) - 1)}
+	return verdictResult{text: out.String(), rpsRatio: e32 / p32, ceilingShare: medianOf(ratios(results[edge.name+" c=32"], ceilings[w], rps)),
+		overFloor: 100 * (medianOf(overFloor) - 1), overBare: 100 * (medianOf(overBare) - 1)}
+}
+
+// ratios divides each repeat's figure by the reference measured in the same repeat.
+func ratios(rs []roundResult, refs []float64, f func(roundResult) float64) []float64 {
+	out := make([]float64, 0, len(rs))
+	for i, r := range rs {
+		if i < len(refs) && refs[i] > 0 {
+			out = append(out, f(r)/refs[i])
+		}
+	}
+	return out
+}
+
+// percentSpread prints ratios as a median percentage and its min-max.
+func percentSpread(v []float64) string {
+	if len(v) == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%% [%.1f-%.1f%%]", 100*medianOf(v), 100*minFloat(v), 100*maxFloat(v))
 }
 
 func maxFloat(v []float64) float64 {
