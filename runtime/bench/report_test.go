@@ -53,7 +53,9 @@ type verdictResult struct {
 // runs one configuration) with Python's best configuration for each figure: at each concurrency the
 // Python server with the most req/s and the one with the lowest p99, the one with the least peak RSS,
 // the one ready first. A figure is "ahead beyond the spread" when slm-edge's worst repeat beats
-// Python's best repeat.
+// Python's best repeat, which a machine whose speed drifts between repeats makes hard to meet; the
+// paired figures divide the two servers' rounds of the same repeat, and "ahead in n/n" means in
+// every repeat.
 func verdict(servers []*peerServer, results map[string][]roundResult, ceilings map[int][]float64, floors, bares []float64) verdictResult {
 	rps := func(r roundResult) float64 { return r.rps }
 	p50 := func(r roundResult) float64 { return r.p50 }
@@ -83,9 +85,10 @@ func verdict(servers []*peerServer, results map[string][]roundResult, ceilings m
 		byRPS := pick(c, func(a, b []roundResult) bool { return median(a, rps) > median(b, rps) })
 		byP99 := pick(c, func(a, b []roundResult) bool { return median(a, p99) < median(b, p99) })
 		pr, pp := results[fmt.Sprintf("%s c=%d", byRPS.name, c)], results[fmt.Sprintf("%s c=%d", byP99.name, c)]
-		fmt.Fprintf(&out, "  c=%d: req/s %.2fx %s (%s), p99 %.2fx lower than %s (%s)\n", c,
-			median(e, rps)/median(pr, rps), byRPS.name, beyond(minOf(e, rps) > maxOf(pr, rps)),
-			median(pp, p99)/median(e, p99), byP99.name, beyond(maxOf(e, p99) < minOf(pp, p99)))
+		rpsPaired, p99Paired := paired(e, pr, rps), paired(pp, e, p99)
+		fmt.Fprintf(&out, "  c=%d: req/s %.2fx %s (%s; per repeat %s, ahead in %s),\n        p99 %.2fx lower than %s (%s; per repeat %s, ahead in %s)\n", c,
+			median(e, rps)/median(pr, rps), byRPS.name, beyond(minOf(e, rps) > maxOf(pr, rps)), ratioSpread(rpsPaired), aheadIn(rpsPaired),
+			median(pp, p99)/median(e, p99), byP99.name, beyond(maxOf(e, p99) < minOf(pp, p99)), ratioSpread(p99Paired), aheadIn(p99Paired))
 	}
 	lightest, first := pys[0], pys[0]
 	for _, s := range pys[1:] {
@@ -117,6 +120,30 @@ func verdict(servers []*peerServer, results map[string][]roundResult, ceilings m
 	p32 := median(results[pick(32, func(a, b []roundResult) bool { return median(a, rps) > median(b, rps) }).name+" c=32"], rps)
 	return verdictResult{text: out.String(), rpsRatio: e32 / p32, ceilingShare: medianOf(ratios(results[edge.name+" c=32"], ceilings[w], rps)),
 		overFloor: 100 * (medianOf(overFloor) - 1), overBare: 100 * (medianOf(overBare) - 1)}
+}
+
+// paired divides a's figure by b's in each repeat (the servers ran within a minute of each other).
+func paired(a, b []roundResult, f func(roundResult) float64) []float64 {
+	out := make([]float64, 0, len(a))
+	for i := range min(len(a), len(b)) {
+		out = append(out, f(a[i])/f(b[i]))
+	}
+	return out
+}
+
+func ratioSpread(v []float64) string {
+	return fmt.Sprintf("%.2fx [%.2f-%.2f]", medianOf(v), minFloat(v), maxFloat(v))
+}
+
+// aheadIn counts the repeats whose ratio is above 1.
+func aheadIn(v []float64) string {
+	n := 0
+	for _, x := range v {
+		if x > 1 {
+			n++
+		}
+	}
+	return fmt.Sprintf("%d/%d", n, len(v))
 }
 
 // ratios divides each repeat's figure by the reference measured in the same repeat.
