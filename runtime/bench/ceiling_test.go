@@ -180,3 +180,15 @@ func (c *ceiling) bareServer(b *testing.B) string {
 	b.Cleanup(func() { _ = srv.Close() })
 	return ln.Addr().String()
 }
+
+// run times one Run of a text's pre-built batch-1 tensors (a ceiling of batch size 1).
+func (c *ceiling) run(b *testing.B, text string) time.Duration {
+	out := []ort.Value{nil}
+	start := time.Now()
+	if err := c.sess.Run(c.batches[c.index[text]], out); err != nil {
+		b.Fatal(err)
+	}
+	d := time.Since(start)
+	_ = out[0].Destroy()
+	return d
+}

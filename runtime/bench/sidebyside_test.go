@@ -13,13 +13,8 @@ import (
 	"testing"
 	"time"
 
-	ort "github.com/yalue/onnxruntime_go"
-
-	"github.com/slm-project/slm/runtime/bundle"
 	"github.com/slm-project/slm/runtime/classifier"
-	"github.com/slm-project/slm/runtime/ortenv"
 	"github.com/slm-project/slm/runtime/testenv"
-	"github.com/slm-project/slm/runtime/tokenizer"
 )
 
 // BenchmarkLatency compares, at batch 1 and one request at a time, four
@@ -40,7 +35,7 @@ func BenchmarkLatency(b *testing.B) {
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/threads=%d", m.name, threads), func(b *testing.B) {
 				s := newStack(b, m.bundle, threads, 1, 0)
-				floor := newFloor(b, m.bundle, threads)
+				floor := newCeiling(b, m.bundle, threads, 1)
 				py := newPython(b, m.bundle, threads)
 				lib, err := classifier.Open(context.Background(), testenv.Bundle(b, m.bundle),
 					classifier.Options{ORTLibrary: testenv.ORTLib(b), IntraOpThreads: threads})
@@ -101,77 +96,6 @@ func mean(samples []time.Duration) float64 {
 		sum += s
 	}
 	return float64(sum) / float64(len(samples))
-}
-
-// floorSession is a bare ONNX Runtime session and pre-tokenised inputs.
-type floorSession struct {
-	sess   *ort.DynamicAdvancedSession
-	inputs map[string][]ort.Value
-}
-
-func newFloor(b *testing.B, name string, threads int) *floorSession {
-	b.Helper()
-	if err := ortenv.Init(testenv.ORTLib(b)); err != nil {
-		b.Fatal(err)
-	}
-	bd, err := bundle.Load(context.Background(), testenv.Bundle(b, name))
-	if err != nil {
-		b.Fatal(err)
-	}
-	tok, err := tokenizer.Load(bd.TokenizerPath())
-	if err != nil {
-		b.Fatal(err)
-	}
-	tok = tok.WithMaxLength(bd.Manifest.MaxSeqLength)
-	so, err := ort.NewSessionOptions()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer so.Destroy()
-	if err := so.SetIntraOpNumThreads(threads); err != nil {
-		b.Fatal(err)
-	}
-	if err := so.SetInterOpNumThreads(1); err != nil {
-		b.Fatal(err)
-	}
-	sess, err := ort.NewDynamicAdvancedSession(bd.ModelPath(), bd.Manifest.Inputs, []string{bd.Manifest.Output}, so)
-	if err != nil {
-		b.Fatal(err)
-	}
-	f := &floorSession{sess: sess, inputs: map[string][]ort.Value{}}
-	texts := testenv.CLINC150(b)
-	for _, text := range texts {
-		enc := tok.Encode(text)
-		shape := ort.NewShape(1, int64(len(enc.IDs)))
-		for _, data := range [][]int64{enc.IDs, enc.AttentionMask, enc.TypeIDs} {
-			t, err := ort.NewTensor(shape, data)
-			if err != nil {
-				b.Fatal(err)
-			}
-			f.inputs[text] = append(f.inputs[text], t)
-		}
-	}
-	b.Cleanup(func() {
-		for _, vs := range f.inputs {
-			for _, v := range vs {
-				_ = v.Destroy()
-			}
-		}
-		_ = sess.Destroy()
-	})
-	return f
-}
-
-// run times one Run on the text's pre-built tensors.
-func (f *floorSession) run(b *testing.B, text string) time.Duration {
-	out := []ort.Value{nil}
-	start := time.Now()
-	if err := f.sess.Run(f.inputs[text], out); err != nil {
-		b.Fatal(err)
-	}
-	d := time.Since(start)
-	_ = out[0].Destroy()
-	return d
 }
 
 // python is a running bench_python.py --serve.
