@@ -57,9 +57,9 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer) error {
 	// A model run is a C call that keeps its goroutine's P (Go's right to run
 	// Go code) until sysmon takes it back, which can take up to 10ms when the
 	// process has been quiet. With as many workers as Ps, HTTP handlers and the
-	// network poller would wait that long behind running models (p99 154ms at
-	// concurrency 8, 2 workers, 2 cores), so each worker gets a P of its own
-	// on top of the cores'.
+	// network poller would wait that long behind running models (wrk, int8,
+	// 2 workers, 2 cores, concurrency 8: p99 51-189ms without, 30-34ms with),
+	// so each worker gets a P of its own on top of the cores'.
 	prev := runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + cfg.workers)
 	defer runtime.GOMAXPROCS(prev)
 	log := newLogger(logOut, lvl.level)

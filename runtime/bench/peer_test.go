@@ -23,9 +23,10 @@ import (
 // BenchmarkVersusPython runs slm-edge (the real binary, one and two workers) and the Python service a
 // team would otherwise deploy (scripts/edge/peer_server.py: FastAPI on uvicorn, onnxruntime,
 // tokenizers; one and two worker processes) on the same bundle with the same intra-op threads, under
-// one load generator (this process: closed loop, single-text requests, keep-alive), interleaved: every
-// repeat runs every server at concurrency 1, 8 and 32 in a rotated order, and the raw onnxruntime_go
-// ceiling (see ceiling) for one and two workers, so a busy machine slows all alike. It prints, per
+// one load generator (wrk: closed loop, single-text requests, keep-alive), interleaved: every repeat
+// runs every server at concurrency 1, 8 and 32 in a rotated order, with the raw onnxruntime_go ceiling
+// (see ceiling) right after each slm-edge round at concurrency 32 and the floor and the bare handler
+// right after slm-edge-1w's at concurrency 1, so a drifting machine moves both sides of a ratio alike. It prints, per
 // model and thread setting, the median over the repeats and the spread (min-max) of req/s, p50 and
 // p99 latency and server CPU per request, the start-to-ready time and peak RSS, slm-edge's share of
 // the ceiling at concurrency 32, and a verdict against Python's best configuration.
@@ -52,12 +53,12 @@ func BenchmarkVersusPython(b *testing.B) {
 				dir := testenv.Bundle(b, m.bundle)
 				var servers []*peerServer
 				for _, workers := range []int{1, 2} {
-					servers = append(servers, startServer(b, fmt.Sprintf("slm-edge-%dw", workers), []string{bin, "serve", "--bundle", dir,
+					servers = append(servers, startServer(b, fmt.Sprintf("slm-edge-%dw", workers), workers, []string{bin, "serve", "--bundle", dir,
 						"--threads", strconv.Itoa(threads), "--workers", strconv.Itoa(workers), "--max-batch", strconv.Itoa(maxBatch),
 						"--log-level", "warn"}, []string{ortenv.EnvVar + "=" + testenv.ORTLib(b)}))
 				}
 				for _, workers := range []int{1, 2} {
-					servers = append(servers, startServer(b, fmt.Sprintf("python-%dw", workers), []string{python,
+					servers = append(servers, startServer(b, fmt.Sprintf("python-%dw", workers), 0, []string{python,
 						filepath.Join(root, "scripts", "edge", "peer_server.py"), "--bundle", dir,
 						"--threads", strconv.Itoa(threads), "--workers", strconv.Itoa(workers)}, nil))
 				}
@@ -79,11 +80,10 @@ func BenchmarkVersusPython(b *testing.B) {
 							key := fmt.Sprintf("%s c=%d", s.name, c)
 							results[key] = append(results[key], r)
 							switch {
-							case c == 32 && s.name == "slm-edge-1w", c == 32 && s.name == "slm-edge-2w":
-								w := int(s.name[len("slm-edge-")] - '0')
-								tps, _ := ceil.textsPerSecond(b, w, round)
-								ceilings[w] = append(ceilings[w], tps)
-							case c == 1 && s.name == "slm-edge-1w":
+							case c == 32 && s.edgeWorkers > 0:
+								tps, _ := ceil.textsPerSecond(b, s.edgeWorkers, round)
+								ceilings[s.edgeWorkers] = append(ceilings[s.edgeWorkers], tps)
+							case c == 1 && s.edgeWorkers == 1:
 								_, p50 := floor.textsPerSecond(b, 1, round)
 								floors = append(floors, p50)
 								r, err := wrk.run(bare, 1, round)
@@ -118,13 +118,14 @@ func BenchmarkVersusPython(b *testing.B) {
 const maxBatch = 8
 
 type peerServer struct {
-	name    string
-	cmd     *exec.Cmd
-	addr    string
-	readyMS []float64 // exec to /readyz 200, over the starts
-	client  *http.Client
-	logs    bytes.Buffer
-	peakKB  map[int]int // VmHWM of every process of the server seen
+	name        string
+	edgeWorkers int // slm-edge's --workers; 0 for the Python service
+	cmd         *exec.Cmd
+	addr        string
+	readyMS     []float64 // exec to /readyz 200, over the starts
+	client      *http.Client
+	logs        bytes.Buffer
+	peakKB      map[int]int // VmHWM of every process of the server seen
 }
 
 // roundResult is one server at one concurrency for one round; meanBatch is slm-edge's texts per model
@@ -133,15 +134,15 @@ type roundResult struct{ rps, p50, p99, cpuMS, meanBatch float64 }
 
 // startServer starts a server readyStarts times, keeping the last one running: each start's
 // exec-to-ready time is a sample.
-func startServer(b *testing.B, name string, argv, env []string) *peerServer {
+func startServer(b *testing.B, name string, edgeWorkers int, argv, env []string) *peerServer {
 	b.Helper()
 	var ready []float64
 	for range readyStarts - 1 {
-		s := startOnce(b, name, argv, env)
+		s := startOnce(b, name, edgeWorkers, argv, env)
 		ready = append(ready, s.readyMS...)
 		s.stop()
 	}
-	s := startOnce(b, name, argv, env)
+	s := startOnce(b, name, edgeWorkers, argv, env)
 	s.readyMS = append(ready, s.readyMS...)
 	return s
 }
@@ -149,7 +150,7 @@ func startServer(b *testing.B, name string, argv, env []string) *peerServer {
 // readyStarts is how many times each server is started to measure its start-to-ready time.
 const readyStarts = 3
 
-func startOnce(b *testing.B, name string, argv, env []string) *peerServer {
+func startOnce(b *testing.B, name string, edgeWorkers int, argv, env []string) *peerServer {
 	b.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -158,12 +159,12 @@ func startOnce(b *testing.B, name string, argv, env []string) *peerServer {
 	addr := ln.Addr().String()
 	ln.Close()
 	_, port, _ := net.SplitHostPort(addr)
-	if strings.HasPrefix(name, "slm-edge") {
+	if edgeWorkers > 0 {
 		argv = append(argv, "--listen", addr)
 	} else {
 		argv = append(argv, "--port", port)
 	}
-	s := &peerServer{name: name, addr: addr, peakKB: map[int]int{},
+	s := &peerServer{name: name, edgeWorkers: edgeWorkers, addr: addr, peakKB: map[int]int{},
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	s.cmd = exec.Command(argv[0], argv[1:]...)
 	s.cmd.Env = append(os.Environ(), env...)
@@ -204,7 +205,7 @@ func (s *peerServer) stop() {
 // fifth of slm-edge's throughput at concurrency 32 (395 against 510 req/s).
 func (s *peerServer) load(b *testing.B, w *loadGen, c int, d time.Duration) roundResult {
 	b.Helper()
-	edge := strings.HasPrefix(s.name, "slm-edge")
+	edge := s.edgeWorkers > 0
 	var batchSum0, batchCount0 float64
 	if edge {
 		batchSum0, batchCount0 = batchCounters(s.client, s.addr)

@@ -22,7 +22,7 @@ func sideBySideTable(model string, threads, repeats int, round time.Duration, se
 		for _, c := range concs {
 			rs := results[fmt.Sprintf("%s c=%d", s.name, c)]
 			batch := "-"
-			if strings.HasPrefix(s.name, "slm-edge") {
+			if s.edgeWorkers > 0 {
 				batch = spread(rs, func(r roundResult) float64 { return r.meanBatch })
 			}
 			fmt.Fprintf(&out, "| %s | %d | %s | %s | %s | %s | %s |\n", s.name, c,
@@ -63,7 +63,7 @@ func verdict(servers []*peerServer, results map[string][]roundResult, ceilings m
 	var edge *peerServer
 	var pys []*peerServer
 	for _, s := range servers {
-		if !strings.HasPrefix(s.name, "slm-edge") {
+		if s.edgeWorkers == 0 {
 			pys = append(pys, s)
 		} else if edge == nil || median(results[s.name+" c=32"], rps) > median(results[edge.name+" c=32"], rps) {
 			edge = s
@@ -112,10 +112,7 @@ func verdict(servers []*peerServer, results map[string][]roundResult, ceilings m
 		"  raw Run back to back (the floor) %s ms: slm-edge %s of it;\n"+
 		"  a bare Go HTTP handler around the same Run %s ms: slm-edge %s of it, it %s of the floor\n",
 		spread(e1, p50), spreadOf(floors), percentSpread(overFloor), spreadOf(bares), percentSpread(overBare), percentSpread(bareOverFloor))
-	w := 1
-	if edge.name == "slm-edge-2w" {
-		w = 2
-	}
+	w := edge.edgeWorkers
 	e32 := median(results[edge.name+" c=32"], rps)
 	p32 := median(results[pick(32, func(a, b []roundResult) bool { return median(a, rps) > median(b, rps) }).name+" c=32"], rps)
 	return verdictResult{text: out.String(), rpsRatio: e32 / p32, ceilingShare: medianOf(ratios(results[edge.name+" c=32"], ceilings[w], rps)),

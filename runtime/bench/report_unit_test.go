@@ -17,8 +17,8 @@ func TestVerdict(t *testing.T) {
 		return rs
 	}
 	servers := []*peerServer{
-		{name: "slm-edge-1w", readyMS: []float64{200, 210, 220}, peakKB: map[int]int{1: 90 << 10}},
-		{name: "slm-edge-2w", readyMS: []float64{200, 230, 240}, peakKB: map[int]int{1: 95 << 10}},
+		{name: "slm-edge-1w", edgeWorkers: 1, readyMS: []float64{200, 210, 220}, peakKB: map[int]int{1: 90 << 10}},
+		{name: "slm-edge-2w", edgeWorkers: 2, readyMS: []float64{200, 230, 240}, peakKB: map[int]int{1: 95 << 10}},
 		{name: "python-1w", readyMS: []float64{900, 1000, 1100}, peakKB: map[int]int{1: 140 << 10}},
 		{name: "python-2w", readyMS: []float64{1500, 1600, 1700}, peakKB: map[int]int{1: 180 << 10, 2: 180 << 10}},
 	}
